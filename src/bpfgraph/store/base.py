@@ -1,0 +1,62 @@
+"""The store interface every engine implements, and its engine-neutral results."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph
+from rdflib.term import Node
+
+
+@dataclass
+class SelectResult:
+    """Rows of a SELECT: variable names in projection order, rows as name -> term."""
+
+    variables: list[str]
+    rows: list[dict[str, Node]] = field(default_factory=list)
+
+    def column(self, name: str) -> list[str]:
+        """Values of one variable, as strings ('' where unbound)."""
+        return [str(r[name]) if name in r else "" for r in self.rows]
+
+
+@dataclass
+class AskResult:
+    value: bool
+
+
+@dataclass
+class GraphResult:
+    graph: Graph
+
+
+QueryResult = SelectResult | AskResult | GraphResult
+
+
+class Store(ABC):
+    """A quad store holding named graphs."""
+
+    @abstractmethod
+    def load_file(self, path: Path, graph: str, fmt: str | None = None) -> None:
+        """Parse a file with the engine's own parser into ``graph`` (added to what is there)."""
+
+    @abstractmethod
+    def put_graph(self, graph: str, data: Graph) -> None:
+        """Replace the content of named graph ``graph``."""
+
+    @abstractmethod
+    def query(self, sparql: str, *, union_default_graph: bool = True) -> QueryResult:
+        """Run a SPARQL query; by default the default graph is the union of all graphs."""
+
+    @abstractmethod
+    def graphs(self) -> list[str]:
+        """IRIs of the named graphs that hold at least one triple."""
+
+    @abstractmethod
+    def count(self, graph: str | None = None) -> int:
+        """Number of triples in one graph, or quads in the whole store."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release the engine's resources."""

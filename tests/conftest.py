@@ -1,0 +1,36 @@
+"""Shared fixtures: the framework loaded once per test session."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+from bpfgraph.framework import framework_store, load_part
+from bpfgraph.store import Store
+
+DATA = Path(__file__).parent / "data"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def store() -> Store:
+    """In-memory Oxigraph with ontology, alignments, framework, shapes and inferred graphs."""
+    return framework_store()
+
+
+@pytest.fixture(scope="session")
+def framework() -> Graph:
+    return load_part("framework")
+
+
+@pytest.fixture(scope="session")
+def ontology() -> Graph:
+    return load_part("ontology")
+
+
+def fidelity_table() -> list[dict]:
+    """Expected values read independently from the standard (tests/data/fidelity.json)."""
+    return json.loads((DATA / "fidelity.json").read_text(encoding="utf-8"))

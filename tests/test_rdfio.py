@@ -1,0 +1,71 @@
+"""Parsing with clear errors and no network access."""
+
+from __future__ import annotations
+
+import pytest
+
+from bpfgraph.rdfio import RDFInputError, format_for, parse_data, parse_file
+
+BAD = [
+    ("turtle", b"@prefix a: <urn:a#> .\n\na:x a:y .\n", 3),
+    ("nt", b"<urn:a> <urn:b> <urn:c> .\n<urn:a> <urn:b> .\n", None),
+    (
+        "xml",
+        b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n<rdf:Description>\n</rdf:RDF>',
+        3,
+    ),
+    ("json-ld", b'{"@id": "urn:a",\n "urn:b": }', 2),
+    ("trig", b"<urn:g> { <urn:a> <urn:b> }", None),
+]
+
+
+@pytest.mark.parametrize(("fmt", "data", "line"), BAD, ids=[b[0] for b in BAD])
+def test_syntax_errors_name_source_and_line(fmt, data, line):
+    with pytest.raises(RDFInputError) as info:
+        parse_data(data, fmt, source="upload")
+    assert info.value.source == "upload"
+    assert info.value.message
+    if line is not None:
+        assert info.value.line == line
+
+
+def test_invalid_utf8_names_the_line():
+    with pytest.raises(RDFInputError, match="not valid UTF-8") as info:
+        parse_data(b'<urn:a> <urn:b> "ok" .\n<urn:a> <urn:b> "\xff" .\n', "nt")
+    assert info.value.line == 2
+
+
+@pytest.mark.parametrize(
+    "context",
+    [
+        '"https://example.org/context.jsonld"',
+        '["http://127.0.0.1:9/ctx", {"a": "urn:a"}]',
+        '{"@context": "http://x"}',
+    ],
+)
+def test_remote_json_ld_contexts_are_refused(context):
+    doc = f'{{"@context": {context}, "@id": "urn:a", "a": "b"}}'.encode()
+    with pytest.raises(RDFInputError, match="remote JSON-LD context"):
+        parse_data(doc, "json-ld")
+
+
+def test_inline_json_ld_context_parses():
+    g = parse_data(b'{"@context": {"name": "urn:name"}, "@id": "urn:a", "name": "A"}', "json-ld")
+    assert len(g) == 1
+
+
+def test_format_from_suffix_and_unknown_suffix(tmp_path):
+    assert format_for("x.ttl") == "turtle"
+    assert format_for("x.jsonld") == "json-ld"
+    with pytest.raises(RDFInputError, match="cannot tell the RDF syntax"):
+        format_for("x.docx")
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(RDFInputError, match="cannot read file"):
+        parse_file(tmp_path / "missing.ttl")
+
+
+def test_quads_give_a_dataset():
+    g = parse_data(b"<urn:g> { <urn:a> <urn:b> <urn:c> . }", "trig")
+    assert len(list(g.quads())) == 1

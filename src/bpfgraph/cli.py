@@ -10,6 +10,7 @@ import argparse
 import csv
 import io
 import json
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -153,6 +154,68 @@ def format_select(result, fmt: str) -> str:  # type: ignore[no-untyped-def]
     return "\n".join(rows)
 
 
+def cmd_validate(args: argparse.Namespace) -> int:
+    from . import rdfio, reporting
+    from .validation import ValidationError, validate_mapping
+
+    run = reporting.RunOutcome(strict=args.strict)
+    for name in args.files:
+        outcome = reporting.FileOutcome(name)
+        try:
+            graph = rdfio.parse_file(Path(name), args.input_format)
+            outcome.report = validate_mapping(graph, engine=args.engine)
+        except rdfio.RDFInputError as exc:
+            outcome.error = str(exc)
+        except ValidationError as exc:
+            outcome.error = f"{name}: {exc}"
+        run.files.append(outcome)
+    render = {"text": reporting.to_text, "json": reporting.to_json, "turtle": reporting.to_turtle}
+    _out(render[args.format](run))
+    for f in run.files:
+        if f.error and args.format != "text":
+            print(f"bpfgraph validate: error: {f.error}", file=sys.stderr)
+    return run.exit_code()
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from .template import render
+
+    try:
+        text = render(args.city, args.label, args.base)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if args.output:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        _out(text)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from . import rdfio, report
+    from .framework import framework_store
+
+    paths = [Path(f) for f in args.files]
+    graphs = []
+    for path, name in zip(paths, report.names_for(paths), strict=True):
+        try:
+            graphs.append((name, rdfio.parse_file(path, args.input_format)))
+        except rdfio.RDFInputError as exc:
+            raise UsageError(str(exc)) from None
+    store = framework_store()
+    report.load_mappings(store, graphs)
+    cities = report.city_reports(store)
+    if not cities:
+        raise UsageError("no bpf:CityMapping found in the given files")
+    comp = report.comparison(store, args.top) if len(cities) > 1 else None
+    _out(report.to_json(cities, comp) if args.format == "json" else report.to_text(cities, comp))
+    return 0
+
+
 def cmd_queries(args: argparse.Namespace) -> int:
     from .queries import load_all
 
@@ -199,12 +262,43 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", "-f", choices=["table", "json", "csv"], default="table")
     p.set_defaults(func=cmd_query)
 
+    p = sub.add_parser("validate", help="validate city mapping files against the SHACL shapes")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--format", "-f", choices=["text", "json", "turtle"], default="text")
+    p.add_argument("--strict", action="store_true", help="warnings also fail (exit 1)")
+    p.add_argument("--input-format", help="RDF syntax of the files (default: from the suffix)")
+    p.add_argument(
+        "--engine",
+        choices=["turbo", "pyshacl"],
+        default=None,
+        help="SHACL engine (default turbo; pyshacl is the reference, slower)",
+    )
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("template", help="write a Turtle skeleton of a complete city mapping")
+    p.add_argument("--city", required=True, help="IRI of the city")
+    p.add_argument("--label", required=True, help="name of the mapping")
+    p.add_argument(
+        "--base", help="namespace for the mapping's resources (default: CITY/bpf-mapping/)"
+    )
+    p.add_argument("--output", "-o", help="file to write (default: standard output)")
+    p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("report", help="gap analysis per city; cross-city comparison for several")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--format", "-f", choices=["text", "json"], default="text")
+    p.add_argument("--top", type=int, default=5, help="how many most/least adopted outcomes")
+    p.add_argument("--input-format", help="RDF syntax of the files (default: from the suffix)")
+    p.set_defaults(func=cmd_report)
+
     p = sub.add_parser("queries", help="list the named queries")
     p.set_defaults(func=cmd_queries)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # rdflib logs literal conversion problems with tracebacks; the shapes report them instead
+    logging.getLogger("rdflib").setLevel(logging.CRITICAL)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, URIRef
 
 #: file suffix -> rdflib parser / serializer name
 SUFFIX_FORMATS: dict[str, str] = {
@@ -114,7 +114,23 @@ def parse_data(data: bytes, fmt: str, source: str = "<input>") -> Graph:
         graph.parse(data=text, format=fmt)
     except Exception as exc:  # every parser has its own exception types
         raise RDFInputError(source, _clean_message(exc), _line_of(exc)) from None
+    _check_iris(graph, text, source)
     return graph
+
+
+_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`]')
+
+
+def _check_iris(graph: Graph, text: str, source: str) -> None:
+    """Refuse IRIs that rdflib lets through but RDF forbids (spaces, quotes, braces…)."""
+    terms = graph.quads() if isinstance(graph, Dataset) else graph
+    for quad in terms:
+        for term in quad:
+            if isinstance(term, URIRef) and _BAD_IRI.search(str(term)):
+                value = str(term)
+                pos = text.find(value)
+                line = text.count("\n", 0, pos) + 1 if pos >= 0 else None
+                raise RDFInputError(source, f"invalid IRI <{value[:80]}>", line)
 
 
 def _refuse_remote_contexts(text: str, source: str) -> None:

@@ -1,4 +1,9 @@
-"""SHACL validation with pySHACL, returning plain result objects.
+"""SHACL validation: the framework against its shapes, and cities' mappings.
+
+Two engines give identical results: ``turbo`` (pyshacl-turbo, a Rust engine with pySHACL's
+API; the default, shapes compiled once per process) and ``pyshacl`` (the reference).
+A mapping is validated together with the framework graph, which is parsed once per process;
+no inference runs per call (the shapes need none).
 
 >>> from rdflib import Graph
 >>> report = validate_framework(Graph())
@@ -8,14 +13,17 @@ True
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from functools import cache
 
 from pyshacl import validate as shacl_validate
-from rdflib import RDF, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
 from . import paths, rdfio
 from .framework import load_part
+from .vocab import BPF
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
@@ -29,6 +37,10 @@ class Result:
     message: str
     value: Node | None = None
     shape: Node | None = None
+    #: the process mapping the focus node belongs to, and what it maps (set for mappings)
+    process_mapping: Node | None = None
+    process: str | None = None
+    focus_label: str | None = None
 
 
 @dataclass
@@ -60,28 +72,133 @@ def _results(report_graph: Graph) -> list[Result]:
     return out
 
 
-def validate(data: Graph, shapes: Graph, ontology: Graph | None = None) -> Report:
-    """Validate ``data`` against ``shapes``; ``ontology`` supplies the class hierarchy."""
-    conforms, report_graph, _text = shacl_validate(
-        data,
-        shacl_graph=shapes,
-        ont_graph=ontology,
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
-    )
-    return Report(bool(conforms), _results(report_graph), report_graph)
+ENGINES = ("turbo", "pyshacl")
+
+
+def default_engine() -> str:
+    engine = os.environ.get("BPFGRAPH_VALIDATION_ENGINE", "turbo")
+    return engine if engine in ENGINES else "turbo"
+
+
+@cache
+def _compiled(shapes_file: str):  # type: ignore[no-untyped-def]
+    import pyshacl_turbo
+
+    return pyshacl_turbo.compile_shapes(rdfio.parse_file(shapes_file), advanced=True)
+
+
+def validate(
+    data: Graph,
+    shapes: Graph,
+    ontology: Graph | None = None,
+    engine: str | None = None,
+    shapes_file: str | None = None,
+) -> Report:
+    """Validate ``data`` against ``shapes``; ``ontology`` supplies the class hierarchy.
+
+    Warnings and infos never make a graph non-conforming here; callers decide (``--strict``).
+    """
+    engine = engine or default_engine()
+    if engine not in ENGINES:
+        raise ValueError(f"unknown validation engine {engine!r}; known: {', '.join(ENGINES)}")
+    if engine == "turbo":
+        import pyshacl_turbo
+
+        if ontology is not None:
+            merged = Graph()
+            merged += data
+            merged += ontology
+            data = merged
+        if shapes_file:
+            conforms, report_graph, _text = _compiled(shapes_file).validate(
+                data, allow_warnings=True, allow_infos=True
+            )
+        else:
+            conforms, report_graph, _text = pyshacl_turbo.validate(
+                data, shacl_graph=shapes, advanced=True, allow_warnings=True, allow_infos=True
+            )
+    else:
+        conforms, report_graph, _text = shacl_validate(
+            data,
+            shacl_graph=shapes,
+            ont_graph=ontology,
+            inference="none",
+            advanced=True,
+            allow_warnings=True,
+            allow_infos=True,
+        )
+    results = _results(report_graph)
+    conforms = not any(r.severity == "Violation" for r in results)
+    return Report(conforms, results, report_graph)
 
 
 def framework_shapes() -> Graph:
     return rdfio.parse_file(paths.shapes_dir() / "framework.ttl")
 
 
-def validate_framework(data: Graph | None = None) -> Report:
+def validate_framework(data: Graph | None = None, engine: str | None = None) -> Report:
     """Validate the framework data (or ``data``) against ``shapes/framework.ttl``."""
     return validate(
-        load_part("framework") if data is None else data, framework_shapes(), load_part("ontology")
+        load_part("framework") if data is None else data,
+        framework_shapes(),
+        load_part("ontology"),
+        engine=engine,
+        shapes_file=str(paths.shapes_dir() / "framework.ttl"),
     )
+
+
+def mapping_shapes() -> Graph:
+    return rdfio.parse_file(paths.shapes_dir() / "city-mapping.ttl")
+
+
+@cache
+def _mapping_context() -> Graph:
+    return load_part("framework")
+
+
+class ValidationError(Exception):
+    """The validator could not process the graph (reported, never a traceback)."""
+
+
+def validate_mapping(mapping: Graph, engine: str | None = None) -> Report:
+    """Validate one city mapping graph, together with the framework graph."""
+    data = Graph()
+    data += _mapping_context()
+    data += mapping
+    try:
+        report = validate(
+            data,
+            mapping_shapes(),
+            engine=engine,
+            shapes_file=str(paths.shapes_dir() / "city-mapping.ttl"),
+        )
+    except ValueError as exc:
+        raise ValidationError(f"the validator could not process this graph: {exc}") from None
+    _locate(report, mapping)
+    return report
+
+
+def _locate(report: Report, mapping: Graph) -> None:
+    """Attach to each result the process mapping its focus node belongs to."""
+    fw = _mapping_context()
+    owner: dict[Node, Node] = {}
+    for pm, child in mapping.subject_objects(BPF.hasOutcomeAdoption):
+        owner[child] = pm
+    for pm, child in mapping.subject_objects(BPF.hasSubProcess):
+        owner[child] = pm
+        for step in mapping.objects(child, BPF.hasActionStep):
+            owner[step] = pm
+    for result in report.results:
+        focus = result.focus
+        pm = focus if (focus, BPF.mapsProcess, None) in mapping else owner.get(focus)
+        result.process_mapping = pm
+        if pm is not None:
+            process = mapping.value(pm, BPF.mapsProcess)
+            notation = fw.value(process, SKOS.notation) if process is not None else None
+            name = fw.value(process, SKOS.prefLabel) if process is not None else None
+            result.process = f"{notation} {name}" if notation is not None else None
+        label = mapping.value(focus, RDFS.label) if focus is not None else None
+        result.focus_label = str(label) if label is not None else None
 
 
 def term_text(term: Node | None) -> str:

@@ -1,0 +1,262 @@
+"""Gap analysis per city and cross-city comparison, built on the named queries.
+
+Every number here comes from a query in ``queries/`` (``mapping-outcome-coverage``,
+``mapping-practice-coverage``, ``mapping-ratings``, ``outcome-adoption-ranking``,
+``best-rated-city-per-process``), so SPARQL users get the same answers.
+
+Summary score: each rated outcome adoption or sub-process counts with the midpoint of its
+rating's achievement range (N 7.5 %, P 32.5 %, L 67.5 %, F 92.5 %); a process's score is the
+mean over its rated items, a city's overall score the mean over all its rated items.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph
+
+from . import queries
+from .store import Store
+from .vocab import GRAPH, slug
+
+RATING_MIDPOINTS = {"N": 7.5, "P": 32.5, "L": 67.5, "F": 92.5}
+
+
+def _int(row: dict, key: str) -> int:
+    return int(row[key]) if key in row else 0
+
+
+@dataclass
+class ProcessGap:
+    notation: str
+    name: str
+    outcomes: int
+    adopted: int
+    planned: int
+    declined: int
+    not_addressed: int
+    city_outcomes: int
+    practices: int
+    practices_covered: int
+    sub_processes: int
+    action_steps: int
+    ratings: dict[str, int]
+    score: float | None
+
+
+@dataclass
+class CityReport:
+    mapping: str
+    city: str
+    label: str
+    processes: list[ProcessGap] = field(default_factory=list)
+
+    @property
+    def score(self) -> float | None:
+        total = sum(RATING_MIDPOINTS[c] * n for p in self.processes for c, n in p.ratings.items())
+        count = sum(n for p in self.processes for n in p.ratings.values())
+        return round(total / count, 1) if count else None
+
+
+@dataclass
+class Comparison:
+    most_adopted: list[dict]
+    least_adopted: list[dict]
+    scores: dict[str, dict[str, float | None]]  # notation -> mapping -> score
+    best: dict[str, dict]  # notation -> {"mappings": [...], "score": x, "cities": n}
+
+
+def load_mappings(store: Store, graphs: list[tuple[str, Graph]]) -> None:
+    """Put each mapping in its own named graph ``…/graph/mapping/{name}``."""
+    for name, graph in graphs:
+        store.put_graph(str(GRAPH[f"mapping/{slug(name)}"]), graph)
+
+
+def city_reports(store: Store) -> list[CityReport]:
+    coverage = queries.run(store, "mapping-outcome-coverage").rows
+    practices = {
+        (str(r["mapping"]), str(r["notation"])): r
+        for r in queries.run(store, "mapping-practice-coverage").rows
+    }
+    ratings = {
+        (str(r["mapping"]), str(r["notation"])): r
+        for r in queries.run(store, "mapping-ratings").rows
+    }
+    labels = {
+        str(r["m"]): str(r["label"])
+        for r in store.query(
+            "PREFIX bpf: <https://w3id.org/bpfgraph/def#> "
+            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+            "SELECT ?m (SAMPLE(?l) AS ?label) "
+            "WHERE { ?m a bpf:CityMapping ; rdfs:label ?l } GROUP BY ?m"
+        ).rows
+    }
+    reports: dict[str, CityReport] = {}
+    for row in coverage:
+        mapping = str(row["mapping"])
+        report = reports.setdefault(
+            mapping, CityReport(mapping, str(row["city"]), labels.get(mapping, mapping))
+        )
+        key = (mapping, str(row["notation"]))
+        prow, rrow = practices.get(key, {}), ratings.get(key, {})
+        report.processes.append(
+            ProcessGap(
+                notation=str(row["notation"]),
+                name=str(row["name"]),
+                outcomes=_int(row, "outcomes"),
+                adopted=_int(row, "adopted"),
+                planned=_int(row, "planned"),
+                declined=_int(row, "declined"),
+                not_addressed=_int(row, "notAddressed"),
+                city_outcomes=_int(row, "cityOutcomes"),
+                practices=_int(prow, "practices"),
+                practices_covered=_int(prow, "covered"),
+                sub_processes=_int(prow, "subProcesses"),
+                action_steps=_int(prow, "actionSteps"),
+                ratings={c: _int(rrow, c) for c in "NPLF"},
+                score=float(rrow["score"]) if "score" in rrow else None,
+            )
+        )
+    return list(reports.values())
+
+
+def comparison(store: Store, top: int = 5) -> Comparison:
+    ranking = [
+        {
+            "outcome": str(r["outcome"]),
+            "notation": str(r["notation"]),
+            "statement": str(r["statement"]),
+            "adopted": _int(r, "adopted"),
+            "planned": _int(r, "planned"),
+            "declined": _int(r, "declined"),
+        }
+        for r in queries.run(store, "outcome-adoption-ranking").rows
+    ]
+    scores: dict[str, dict[str, float | None]] = {}
+    for r in queries.run(store, "mapping-ratings").rows:
+        scores.setdefault(str(r["notation"]), {})[str(r["mapping"])] = (
+            float(r["score"]) if "score" in r else None
+        )
+    best: dict[str, dict] = {}
+    for r in queries.run(store, "best-rated-city-per-process").rows:
+        entry = best.setdefault(
+            str(r["notation"]),
+            {
+                "name": str(r["name"]),
+                "mappings": [],
+                "score": round(float(r["score"]), 1),
+                "cities": _int(r, "cities"),
+            },
+        )
+        entry["mappings"].append(str(r["mapping"]))
+    least = sorted(ranking, key=lambda o: (o["adopted"], o["planned"]))[:top]
+    most = [o for o in ranking if o["adopted"] > 0][:top]
+    return Comparison(most, least, scores, best)
+
+
+# --------------------------------------------------------------------------------------------
+# rendering
+# --------------------------------------------------------------------------------------------
+
+
+def to_json(cities: list[CityReport], comp: Comparison | None) -> str:
+    doc: dict = {
+        "scoreMethod": "mean over rated outcome adoptions and sub-processes of the midpoint of "
+        "the rating's achievement range: N 7.5, P 32.5, L 67.5, F 92.5 (per cent)",
+        "cities": [
+            {
+                "mapping": c.mapping,
+                "city": c.city,
+                "label": c.label,
+                "score": c.score,
+                "processes": [
+                    {
+                        "process": p.notation,
+                        "name": p.name,
+                        "outcomes": {
+                            "total": p.outcomes,
+                            "adopted": p.adopted,
+                            "planned": p.planned,
+                            "declined": p.declined,
+                            "notAddressed": p.not_addressed,
+                            "cityOutcomes": p.city_outcomes,
+                        },
+                        "practices": {
+                            "total": p.practices,
+                            "covered": p.practices_covered,
+                            "subProcesses": p.sub_processes,
+                            "actionSteps": p.action_steps,
+                        },
+                        "ratings": p.ratings,
+                        "score": p.score,
+                    }
+                    for p in c.processes
+                ],
+            }
+            for c in cities
+        ],
+    }
+    if comp is not None:
+        doc["comparison"] = {
+            "mostAdoptedOutcomes": comp.most_adopted,
+            "leastAdoptedOutcomes": comp.least_adopted,
+            "scoresPerProcess": comp.scores,
+            "bestRatedPerProcess": comp.best,
+        }
+    return json.dumps(doc, indent=2, ensure_ascii=False)
+
+
+def to_text(cities: list[CityReport], comp: Comparison | None) -> str:
+    lines: list[str] = []
+    for c in cities:
+        score = f"{c.score:.1f} %" if c.score is not None else "not rated"
+        lines += [f"{c.label}  <{c.mapping}>", f"  city {c.city} — summary score {score}", ""]
+        header = (
+            f"  {'process':44} {'outcomes':>8} {'adopt':>5} {'plan':>4} {'decl':>4} {'open':>4}"
+            f" {'practices':>9} {'N':>3} {'P':>3} {'L':>3} {'F':>3} {'score':>6}"
+        )
+        lines.append(header)
+        for p in c.processes:
+            name = f"{p.notation} {p.name}"[:44]
+            pscore = f"{p.score:.1f}" if p.score is not None else "-"
+            lines.append(
+                f"  {name:44} {p.outcomes:>8} {p.adopted:>5} {p.planned:>4} {p.declined:>4}"
+                f" {p.not_addressed:>4} {f'{p.practices_covered}/{p.practices}':>9}"
+                f" {p.ratings['N']:>3} {p.ratings['P']:>3} {p.ratings['L']:>3} {p.ratings['F']:>3}"
+                f" {pscore:>6}"
+            )
+        lines.append("")
+    if comp is not None:
+        names = {c.mapping: c.label for c in cities}
+        lines.append("Cross-city comparison")
+        lines.append("  most adopted outcomes:")
+        for o in comp.most_adopted:
+            lines.append(f"    {o['notation']:7} adopted by {o['adopted']}: {o['statement']}")
+        lines.append("  least adopted outcomes:")
+        for o in comp.least_adopted:
+            lines.append(f"    {o['notation']:7} adopted by {o['adopted']}: {o['statement']}")
+        lines.append("  best-rated city per process:")
+        for notation, entry in comp.best.items():
+            who = ", ".join(names.get(m, m) for m in entry["mappings"])
+            lines.append(
+                f"    {notation:4} {entry['name'][:40]:40} {who} ({entry['score']:.1f}, "
+                f"{entry['cities']} rated)"
+            )
+    lines.append(
+        "score: mean over rated items of their rating's range midpoint "
+        "(N 7.5, P 32.5, L 67.5, F 92.5)"
+    )
+    return "\n".join(lines)
+
+
+def names_for(paths: list[Path]) -> list[str]:
+    """Graph names for files: their stems, made unique."""
+    seen: dict[str, int] = {}
+    out = []
+    for p in paths:
+        stem = p.stem
+        seen[stem] = seen.get(stem, 0) + 1
+        out.append(stem if seen[stem] == 1 else f"{stem}-{seen[stem]}")
+    return out

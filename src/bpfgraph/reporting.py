@@ -1,0 +1,177 @@
+"""Render validation reports for people (text), programs (JSON) and RDF tools (Turtle).
+
+JSON schema (``bpfgraph validate --format json`` and ``POST /validate`` later)::
+
+    {
+      "conforms": true | false,          # no violations (and, with --strict, no warnings)
+      "strict": true | false,
+      "summary": {"files": 1, "violations": 0, "warnings": 0, "infos": 0},
+      "files": [
+        {
+          "file": "mapping.ttl",
+          "conforms": true | false,
+          "error": null | "message",     # set when the file could not be read or parsed
+          "results": [
+            {
+              "severity": "Violation" | "Warning" | "Info",
+              "message": "…",            # written for a city officer
+              "focusNode": "IRI or _:blank",
+              "focusLabel": "… or null",
+              "path": "IRI or null",
+              "value": "term or null",
+              "processMapping": "IRI or null",
+              "process": "G1 Leadership or null",
+              "sourceShape": "IRI or _:blank"
+            }
+          ]
+        }
+      ]
+    }
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from rdflib import Graph
+
+from .validation import Report, Result, term_text
+
+SEVERITIES = ("Violation", "Warning", "Info")
+
+
+@dataclass
+class FileOutcome:
+    """One input file: its report, or the error that kept it from being validated."""
+
+    file: str
+    report: Report | None = None
+    error: str | None = None
+
+    def counts(self) -> dict[str, int]:
+        results = self.report.results if self.report else []
+        return {s: sum(1 for r in results if r.severity == s) for s in SEVERITIES}
+
+    def conforms(self, strict: bool = False) -> bool:
+        if self.error or self.report is None:
+            return False
+        counts = self.counts()
+        return counts["Violation"] == 0 and (not strict or counts["Warning"] == 0)
+
+
+@dataclass
+class RunOutcome:
+    files: list[FileOutcome] = field(default_factory=list)
+    strict: bool = False
+
+    @property
+    def conforms(self) -> bool:
+        return all(f.conforms(self.strict) for f in self.files)
+
+    def totals(self) -> dict[str, int]:
+        totals = dict.fromkeys(SEVERITIES, 0)
+        for f in self.files:
+            for key, value in f.counts().items():
+                totals[key] += value
+        return totals
+
+    def exit_code(self) -> int:
+        if any(f.error for f in self.files):
+            return 2
+        return 0 if self.conforms else 1
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _result_json(r: Result) -> dict:
+    return {
+        "severity": r.severity,
+        "message": r.message,
+        "focusNode": term_text(r.focus),
+        "focusLabel": r.focus_label,
+        "path": term_text(r.path) or None,
+        "value": term_text(r.value) or None,
+        "processMapping": term_text(r.process_mapping) or None,
+        "process": r.process,
+        "sourceShape": term_text(r.shape) or None,
+    }
+
+
+def to_json(run: RunOutcome) -> str:
+    totals = run.totals()
+    doc = {
+        "conforms": run.conforms,
+        "strict": run.strict,
+        "summary": {
+            "files": len(run.files),
+            "violations": totals["Violation"],
+            "warnings": totals["Warning"],
+            "infos": totals["Info"],
+        },
+        "files": [
+            {
+                "file": f.file,
+                "conforms": f.conforms(run.strict),
+                "error": f.error,
+                "results": [_result_json(r) for r in (f.report.results if f.report else [])],
+            }
+            for f in run.files
+        ],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False)
+
+
+def to_turtle(run: RunOutcome) -> str:
+    graph = Graph()
+    graph.bind("sh", "http://www.w3.org/ns/shacl#")
+    for f in run.files:
+        if f.report is not None:
+            graph += f.report.graph
+    return graph.serialize(format="turtle")
+
+
+def to_text(run: RunOutcome) -> str:
+    lines: list[str] = []
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    for f in run.files:
+        if f.error:
+            lines.append(f"{f.file}: error: {f.error}")
+            continue
+        counts = f.counts()
+        verdict = "conforms" if f.conforms(run.strict) else "does not conform"
+        lines.append(
+            f"{f.file}: {verdict} — {_plural(counts['Violation'], 'violation')}, "
+            f"{_plural(counts['Warning'], 'warning')}, {_plural(counts['Info'], 'info')}"
+        )
+        groups: dict[str, list[Result]] = {}
+        for r in f.report.results if f.report else []:
+            key = (
+                f"{r.process} — process mapping <{term_text(r.process_mapping)}>"
+                if r.process
+                else "the mapping as a whole"
+            )
+            groups.setdefault(key, []).append(r)
+        for key in sorted(groups, key=lambda k: (k != "the mapping as a whole", k)):
+            lines.append(f"  {key}")
+            for r in sorted(groups[key], key=lambda r: (order.get(r.severity, 9), r.message)):
+                lines.append(f"    {r.severity:9} {r.message}")
+                where = f"focus: {term_text(r.focus)}"
+                if r.focus_label:
+                    where += f" ({r.focus_label})"
+                if r.path is not None:
+                    where += f"   path: {term_text(r.path)}"
+                lines.append(f"              {where}")
+    totals = run.totals()
+    verdict = "conforms" if run.conforms else "does not conform"
+    errors = sum(1 for f in run.files if f.error)
+    summary = (
+        f"summary: {_plural(len(run.files), 'file')}, {_plural(totals['Violation'], 'violation')}, "
+        f"{_plural(totals['Warning'], 'warning')}, {_plural(totals['Info'], 'info')}"
+    )
+    if errors:
+        summary += f", {_plural(errors, 'unreadable file')}"
+    lines.append(f"{summary} — {verdict}" + (" (strict: warnings count)" if run.strict else ""))
+    return "\n".join(lines)

@@ -308,6 +308,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # never a traceback: say what failed, in one line
+        print(
+            f"bpfgraph {args.command}: internal error: {type(exc).__name__}: {exc}", file=sys.stderr
+        )
+        return 2
     except BrokenPipeError:
         return 0
 

@@ -184,3 +184,13 @@ def _line_of(exc: Exception) -> int | None:
 def _clean_message(exc: Exception) -> str:
     text = " ".join(str(exc).split())
     return text[:500] or type(exc).__name__
+
+
+def as_graph(graph: Graph) -> Graph:
+    """The triples of a graph, or of every graph of a dataset, as one plain graph."""
+    if not isinstance(graph, Dataset):
+        return graph
+    flat = Graph()
+    for s, p, o, _g in graph.quads():
+        flat.add((s, p, o))
+    return flat

@@ -151,9 +151,28 @@ def mapping_shapes() -> Graph:
     return rdfio.parse_file(paths.shapes_dir() / "city-mapping.ttl")
 
 
+#: the framework triples the mapping shapes read (keeping the context small keeps validation
+#: fast: merging the whole framework into every mapping costs more than validating it)
+CONTEXT_PREDICATES = (
+    SKOS.inScheme,
+    SKOS.notation,
+    SKOS.prefLabel,
+    BPF.hasOutcome,
+    BPF.hasBasePractice,
+    BPF.ordinal,
+    BPF.statement,
+)
+
+
 @cache
 def _mapping_context() -> Graph:
-    return load_part("framework")
+    framework = load_part("framework")
+    context = Graph()
+    for predicate in CONTEXT_PREDICATES:
+        for s, o in framework.subject_objects(predicate):
+            if isinstance(s, URIRef) and "/id/process/" in str(s):
+                context.add((s, predicate, o))
+    return context
 
 
 class ValidationError(Exception):
@@ -162,6 +181,7 @@ class ValidationError(Exception):
 
 def validate_mapping(mapping: Graph, engine: str | None = None) -> Report:
     """Validate one city mapping graph, together with the framework graph."""
+    mapping = rdfio.as_graph(mapping)
     data = Graph()
     data += _mapping_context()
     data += mapping

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from rdflib import Graph
@@ -22,6 +23,11 @@ from .store import Store
 from .vocab import GRAPH, slug
 
 RATING_MIDPOINTS = {"N": 7.5, "P": 32.5, "L": 67.5, "F": 92.5}
+
+
+def round_score(value: float) -> float:
+    """One decimal, halves rounded up, like SPARQL's ROUND in the named queries."""
+    return float(Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def _int(row: dict, key: str) -> int:
@@ -57,7 +63,7 @@ class CityReport:
     def score(self) -> float | None:
         total = sum(RATING_MIDPOINTS[c] * n for p in self.processes for c, n in p.ratings.items())
         count = sum(n for p in self.processes for n in p.ratings.values())
-        return round(total / count, 1) if count else None
+        return round_score(total / count) if count else None
 
 
 @dataclass

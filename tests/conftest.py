@@ -15,6 +15,14 @@ DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Commands run by the tests keep their persistent store in a temporary directory."""
+    import os
+
+    os.environ["BPFGRAPH_DATA_DIR"] = str(tmp_path_factory.mktemp("bpfgraph-data"))
+
+
 @pytest.fixture(scope="session")
 def store() -> Store:
     """In-memory Oxigraph with ontology, alignments, framework, shapes and inferred graphs."""

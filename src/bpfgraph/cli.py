@@ -70,10 +70,52 @@ def _all_parts() -> list[str]:
     return list(PARTS)
 
 
+def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from pydantic import ValidationError
+
+    from .settings import Settings
+
+    overrides = {}
+    if getattr(args, "store", None):
+        overrides["store"] = args.store
+    if getattr(args, "data_dir", None):
+        overrides["data_dir"] = Path(args.data_dir)
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(x) for x in first["loc"])
+        raise UsageError(f"bad setting BPFGRAPH_{field.upper()}: {first['msg']}") from None
+
+
+def _open_store(args: argparse.Namespace, write: bool):  # type: ignore[no-untyped-def]
+    """The configured store with the framework loaded (once; a no-op when up to date)."""
+    from .framework import ensure_loaded, source_digest, stored_digest
+    from .store import StoreError, open_store
+
+    settings = _settings(args)
+    try:
+        store = open_store(settings)
+        ensure_loaded(store)
+    except StoreError as exc:
+        if write or settings.store != "oxigraph":
+            raise UsageError(str(exc)) from None
+        # another process (bpfgraph serve) holds the store: read it without writing
+        try:
+            store = open_store(settings, read_only=True)
+        except StoreError as exc2:
+            raise UsageError(str(exc2)) from None
+        if stored_digest(store) != source_digest():
+            print(
+                "bpfgraph: warning: the store holds another version of the framework",
+                file=sys.stderr,
+            )
+    return store
+
+
 def cmd_query(args: argparse.Namespace) -> int:
-    from .framework import framework_store
     from .queries import QueryError, get
-    from .store import AskResult, GraphResult
+    from .store import AskResult, GraphResult, StoreError
 
     values = {}
     for item in args.param or []:
@@ -86,23 +128,61 @@ def cmd_query(args: argparse.Namespace) -> int:
         text = query.bind(values)
     except QueryError as exc:
         raise UsageError(str(exc)) from None
-    store = framework_store()
+    store = _open_store(args, write=False)
     try:
         result = store.query(text)
-    except (SyntaxError, ValueError, OSError) as exc:
+    except (SyntaxError, ValueError, OSError, StoreError) as exc:
         raise UsageError(f"query {args.query!r} failed: {exc}") from None
+    finally:
+        store.close()
     if isinstance(result, AskResult):
-        _out(
-            json.dumps({"head": {}, "boolean": result.value})
-            if args.format == "json"
-            else str(result.value).lower()
-        )
+        if args.format == "json":
+            _out(json.dumps({"head": {}, "boolean": result.value}))
+        else:
+            _out(str(result.value).lower())
         return 0
     if isinstance(result, GraphResult):
         sys.stdout.buffer.write(result.graph.serialize(format="turtle", encoding="utf-8"))
         return 0
     _out(format_select(result, args.format))
     return 0
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    from . import rdfio, reporting
+    from .mappings import MappingRefused, store_mapping
+    from .store import StoreError
+    from .validation import ValidationError
+
+    if args.graph and len(args.files) > 1:
+        raise UsageError("--graph names one graph: give one file with it")
+    parsed = []
+    for name in args.files:
+        try:
+            parsed.append((name, rdfio.parse_file(Path(name), args.input_format)))
+        except rdfio.RDFInputError as exc:
+            raise UsageError(str(exc)) from None
+    store = _open_store(args, write=True)
+    failures = 0
+    try:
+        for name, graph in parsed:
+            try:
+                stored = store_mapping(store, graph, args.graph)
+            except MappingRefused as exc:
+                failures += 1
+                _out(f"{name}: refused: {exc.message}")
+                if exc.report is not None:
+                    run = reporting.RunOutcome([reporting.FileOutcome(name, exc.report)])
+                    _out(reporting.to_text(run))
+                continue
+            except (ValidationError, StoreError) as exc:
+                failures += 1
+                _out(f"{name}: refused: {exc}")
+                continue
+            _out(f"{name}: stored {stored.triples} triples in graph <{stored.graph}>")
+    finally:
+        store.close()
+    return 1 if failures else 0
 
 
 def format_select(result, fmt: str) -> str:  # type: ignore[no-untyped-def]
@@ -256,8 +336,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--inferred", action="store_true", help="include the OWL RL entailments")
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("query", help="run a named query (or a .rq file)")
+    def store_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--store",
+            choices=["oxigraph", "memory", "sparql"],
+            help="storage engine (default BPFGRAPH_STORE or oxigraph)",
+        )
+        p.add_argument("--data-dir", help="directory of the embedded store (BPFGRAPH_DATA_DIR)")
+
+    p = sub.add_parser("load", help="validate city mappings and store each in its own graph")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--graph", help="graph IRI (default: the IRI of the bpf:CityMapping)")
+    p.add_argument("--input-format", help="RDF syntax of the files (default: from the suffix)")
+    store_options(p)
+    p.set_defaults(func=cmd_load)
+
+    p = sub.add_parser("query", help="run a named query (or a .rq file) against the store")
     p.add_argument("query", metavar="NAME|FILE")
+    store_options(p)
     p.add_argument("--param", "-p", action="append", metavar="KEY=VALUE")
     p.add_argument("--format", "-f", choices=["table", "json", "csv"], default="table")
     p.set_defaults(func=cmd_query)

@@ -12,12 +12,13 @@ the framework.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 
 from . import paths, rdfio
 from .store.base import Store
@@ -57,6 +58,11 @@ INFERRED = "inferred"
 def graph_iri(part: str) -> URIRef:
     """Named graph IRI of a part (or of ``inferred``)."""
     return GRAPH[part]
+
+
+def is_reserved_graph(iri: str) -> bool:
+    """Graphs under ``…/graph/`` other than mappings belong to the framework."""
+    return iri.startswith(str(GRAPH)) and not iri.startswith(str(GRAPH["mapping/"]))
 
 
 def bind_prefixes(graph: Graph) -> Graph:
@@ -106,6 +112,55 @@ def load_into(store: Store, inferred: bool = True) -> None:
         from .inference import entailments
 
         store.put_graph(str(graph_iri(INFERRED)), entailments())
+
+
+META = GRAPH["meta"]
+_HAS_VERSION = "http://purl.org/dc/terms/hasVersion"
+
+
+def source_digest() -> str:
+    """SHA-256 over every source file of the parts (and the package version)."""
+    from . import __version__
+
+    digest = hashlib.sha256(__version__.encode())
+    for name, part in PARTS.items():
+        for path in part.files():
+            digest.update(f"{name}/{path.name}\0".encode())
+            digest.update(path.read_bytes())
+    return "sha256:" + digest.hexdigest()
+
+
+def stored_digest(store: Store) -> str | None:
+    result = store.query(
+        f"SELECT ?v WHERE {{ GRAPH <{META}> "
+        f"{{ <{graph_iri('framework')}> <{_HAS_VERSION}> ?v }} }}",
+        union_default_graph=False,
+    )
+    rows = getattr(result, "rows", [])
+    return str(rows[0]["v"]) if rows else None
+
+
+def ensure_loaded(store: Store) -> bool:
+    """Load the parts and their entailments unless the store already holds this version.
+
+    Returns whether anything was (re)loaded. The check is one small query, so opening a
+    persistent store that is up to date parses nothing and reasons about nothing.
+    """
+    digest = source_digest()
+    if stored_digest(store) == digest:
+        return False
+    for name, part in PARTS.items():
+        merged = Graph()
+        for path in part.files():
+            merged += rdfio.parse_file(path)
+        store.put_graph(str(graph_iri(name)), merged)
+    from .inference import entailments
+
+    store.put_graph(str(graph_iri(INFERRED)), entailments())
+    meta = Graph()
+    meta.add((graph_iri("framework"), URIRef(_HAS_VERSION), Literal(digest)))
+    store.put_graph(str(META), meta)
+    return True
 
 
 def framework_store(inferred: bool = True) -> Store:

@@ -148,11 +148,12 @@ def to_text(run: RunOutcome) -> str:
         )
         groups: dict[str, list[Result]] = {}
         for r in f.report.results if f.report else []:
-            key = (
-                f"{r.process} — process mapping <{term_text(r.process_mapping)}>"
-                if r.process
-                else "the mapping as a whole"
-            )
+            if r.process:
+                key = f"{r.process} — process mapping <{term_text(r.process_mapping)}>"
+            elif r.process_mapping is not None:
+                key = f"process mapping <{term_text(r.process_mapping)}> (unknown process)"
+            else:
+                key = "the mapping as a whole"
             groups.setdefault(key, []).append(r)
         for key in sorted(groups, key=lambda k: (k != "the mapping as a whole", k)):
             lines.append(f"  {key}")

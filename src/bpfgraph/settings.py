@@ -16,8 +16,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BPFGRAPH_", extra="ignore")
 
     #: storage engine: embedded Oxigraph on disk, in memory, or a remote SPARQL 1.1 store
-    store: Literal["oxigraph", "memory", "sparql"] = "memory"
-    #: where the embedded store keeps its files
+    store: Literal["oxigraph", "memory", "sparql"] = "oxigraph"
+    #: where the embedded store keeps its files (``DATA_DIR/store``)
     data_dir: Path = Path("bpfgraph-data")
     #: remote store endpoints (store = "sparql")
     sparql_query_url: str | None = None

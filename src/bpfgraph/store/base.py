@@ -10,6 +10,10 @@ from rdflib import Graph
 from rdflib.term import Node
 
 
+class StoreError(Exception):
+    """The store could not be opened or refused an operation (message for people)."""
+
+
 @dataclass
 class SelectResult:
     """Rows of a SELECT: variable names in projection order, rows as name -> term."""
@@ -36,19 +40,34 @@ QueryResult = SelectResult | AskResult | GraphResult
 
 
 class Store(ABC):
-    """A quad store holding named graphs."""
+    """A quad store holding named graphs. Every write replaces or adds whole graphs."""
+
+    #: short engine name for messages and benchmarks
+    engine: str = "store"
 
     @abstractmethod
     def load_file(self, path: Path, graph: str, fmt: str | None = None) -> None:
         """Parse a file with the engine's own parser into ``graph`` (added to what is there)."""
 
     @abstractmethod
+    def load_data(self, data: bytes, fmt: str, graph: str, replace: bool = True) -> None:
+        """Parse serialized triples into ``graph`` in one transaction, replacing it by default."""
+
+    @abstractmethod
     def put_graph(self, graph: str, data: Graph) -> None:
-        """Replace the content of named graph ``graph``."""
+        """Replace the content of named graph ``graph`` (one transaction where the engine can)."""
+
+    @abstractmethod
+    def delete_graph(self, graph: str) -> bool:
+        """Remove a named graph; returns whether it existed."""
 
     @abstractmethod
     def query(self, sparql: str, *, union_default_graph: bool = True) -> QueryResult:
         """Run a SPARQL query; by default the default graph is the union of all graphs."""
+
+    @abstractmethod
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL 1.1 Update."""
 
     @abstractmethod
     def graphs(self) -> list[str]:
@@ -57,6 +76,15 @@ class Store(ABC):
     @abstractmethod
     def count(self, graph: str | None = None) -> int:
         """Number of triples in one graph, or quads in the whole store."""
+
+    def get_graph(self, graph: str) -> Graph:
+        """The triples of one named graph."""
+        result = self.query(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}",
+            union_default_graph=False,
+        )
+        assert isinstance(result, GraphResult)
+        return result.graph
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release the engine's resources."""

@@ -1,4 +1,4 @@
-"""The embedded Oxigraph engine, on disk or in memory."""
+"""The embedded Oxigraph engine, on disk (persistent, the default for ``serve``) or in memory."""
 
 from __future__ import annotations
 
@@ -9,14 +9,16 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from .. import rdfio
-from .base import AskResult, GraphResult, QueryResult, SelectResult, Store
+from .base import AskResult, GraphResult, QueryResult, SelectResult, Store, StoreError
 
-_OX_FORMATS = {
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+OX_FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
     "nt": ox.RdfFormat.N_TRIPLES,
     "nquads": ox.RdfFormat.N_QUADS,
     "trig": ox.RdfFormat.TRIG,
     "xml": ox.RdfFormat.RDF_XML,
+    "json-ld": ox.RdfFormat.JSON_LD,
 }
 
 
@@ -29,64 +31,108 @@ def to_rdflib(term: object) -> Node:
     if isinstance(term, ox.Literal):
         if term.language:
             return Literal(term.value, lang=term.language)
+        if term.datatype.value == XSD_STRING:  # RDF 1.1: a simple literal is an xsd:string
+            return Literal(term.value)
         return Literal(term.value, datatype=URIRef(term.datatype.value))
     raise TypeError(f"unsupported term {term!r}")
+
+
+def _result(result: object) -> QueryResult:
+    if isinstance(result, ox.QueryBoolean):
+        return AskResult(bool(result))
+    if isinstance(result, ox.QuerySolutions):
+        variables = [v.value for v in result.variables]
+        rows = []
+        for solution in result:
+            row = {}
+            for name in variables:
+                value = solution[name]
+                if value is not None:
+                    row[name] = to_rdflib(value)
+            rows.append(row)
+        return SelectResult(variables, rows)
+    graph = Graph()
+    for triple in result:  # type: ignore[attr-defined]
+        graph.add(
+            (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
+        )
+    return GraphResult(graph)
 
 
 class OxigraphStore(Store):
     """Oxigraph through pyoxigraph; ``path=None`` keeps everything in memory."""
 
-    def __init__(self, path: Path | None) -> None:
-        if path is not None:
-            path.mkdir(parents=True, exist_ok=True)
-            self._store = ox.Store(str(path))
-        else:
-            self._store = ox.Store()
+    def __init__(self, path: Path | None, read_only: bool = False) -> None:
         self.path = path
+        self.engine = "oxigraph-memory" if path is None else "oxigraph"
+        try:
+            if path is None:
+                self._store = ox.Store()
+            elif read_only:
+                self._store = ox.Store.read_only(str(path))
+            else:
+                path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(path))
+        except OSError as exc:
+            raise StoreError(
+                f"cannot open the store at {path}: {exc} "
+                "(is another bpfgraph process, such as `bpfgraph serve`, using it?)"
+            ) from None
+
+    @property
+    def native(self) -> ox.Store:
+        """The pyoxigraph store, for engine-specific fast paths."""
+        return self._store
 
     def load_file(self, path: Path, graph: str, fmt: str | None = None) -> None:
         rdf_format = rdfio.format_for(path, fmt)
         target = ox.NamedNode(graph)
-        if rdf_format in _OX_FORMATS and rdf_format not in rdfio.QUAD_FORMATS:
-            self._store.bulk_load(path=str(path), format=_OX_FORMATS[rdf_format], to_graph=target)
+        if rdf_format in OX_FORMATS and rdf_format not in rdfio.QUAD_FORMATS:
+            self._store.load(path=str(path), format=OX_FORMATS[rdf_format], to_graph=target)
         else:
-            self.put_graph(graph, rdfio.parse_file(path, fmt), replace=False)
+            self._add(graph, rdfio.parse_file(path, fmt))
 
-    def put_graph(self, graph: str, data: Graph, replace: bool = True) -> None:
+    def load_data(self, data: bytes, fmt: str, graph: str, replace: bool = True) -> None:
         target = ox.NamedNode(graph)
-        payload = data.serialize(format="nt", encoding="utf-8")
-        with_graph = [
-            ox.Quad(t.subject, t.predicate, t.object, target)
-            for t in ox.parse(payload, format=ox.RdfFormat.N_TRIPLES)
-        ]
+        if fmt in rdfio.QUAD_FORMATS or fmt not in OX_FORMATS:
+            parsed = rdfio.as_graph(rdfio.parse_data(data, fmt))
+            data, fmt = parsed.serialize(format="nt", encoding="utf-8"), "nt"
+        triples = list(ox.parse(data, format=OX_FORMATS[fmt]))
         if replace:
-            self._store.remove_graph(target) if self._has_graph(target) else None
-        self._store.extend(with_graph)
+            # one update is one transaction: readers see the old graph or the new, never half
+            body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+            self._store.update(
+                f"DROP SILENT GRAPH {target} ; INSERT DATA {{ GRAPH {target} {{ {body} }} }}"
+            )
+        else:
+            self._store.extend(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
+        if self.path is not None:
+            self._store.flush()
 
-    def _has_graph(self, target: ox.NamedNode) -> bool:
-        return self._store.contains_named_graph(target)
+    def _add(self, graph: str, data: Graph) -> None:
+        self.load_data(data.serialize(format="nt", encoding="utf-8"), "nt", graph, replace=False)
+
+    def put_graph(self, graph: str, data: Graph) -> None:
+        self.load_data(
+            rdfio.as_graph(data).serialize(format="nt", encoding="utf-8"), "nt", graph, replace=True
+        )
+
+    def delete_graph(self, graph: str) -> bool:
+        target = ox.NamedNode(graph)
+        if not self._store.contains_named_graph(target):
+            return False
+        self._store.remove_graph(target)
+        if self.path is not None:
+            self._store.flush()
+        return True
 
     def query(self, sparql: str, *, union_default_graph: bool = True) -> QueryResult:
-        result = self._store.query(sparql, use_default_graph_as_union=union_default_graph)
-        if isinstance(result, ox.QueryBoolean):
-            return AskResult(bool(result))
-        if isinstance(result, ox.QuerySolutions):
-            variables = [v.value for v in result.variables]
-            rows = []
-            for solution in result:
-                row = {}
-                for name in variables:
-                    value = solution[name]
-                    if value is not None:
-                        row[name] = to_rdflib(value)
-                rows.append(row)
-            return SelectResult(variables, rows)
-        graph = Graph()
-        for triple in result:
-            graph.add(
-                (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
-            )
-        return GraphResult(graph)
+        return _result(self._store.query(sparql, use_default_graph_as_union=union_default_graph))
+
+    def update(self, sparql: str) -> None:
+        self._store.update(sparql)
+        if self.path is not None:
+            self._store.flush()
 
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))

@@ -1,0 +1,167 @@
+"""A remote SPARQL 1.1 store: Oxigraph server, Fuseki, GraphDB, Virtuoso, Neptune.
+
+Queries go to the query endpoint (SPARQL 1.1 Protocol, POST form), writes to the update
+endpoint (SPARQL 1.1 Update) or, when configured, the Graph Store Protocol endpoint (PUT
+replaces a graph in one request). The union of all graphs as default graph is asked for the
+standard way: one ``default-graph-uri`` per named graph.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from .. import rdfio
+from .base import AskResult, GraphResult, QueryResult, SelectResult, Store, StoreError
+
+RESULTS_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
+FORM = "application/x-www-form-urlencoded"
+
+
+def _term(cell: dict) -> Node:
+    kind = cell["type"]
+    if kind == "uri":
+        return URIRef(cell["value"])
+    if kind == "bnode":
+        return BNode(cell["value"])
+    if "xml:lang" in cell:
+        return Literal(cell["value"], lang=cell["xml:lang"])
+    if "datatype" in cell and cell["datatype"] != "http://www.w3.org/2001/XMLSchema#string":
+        return Literal(cell["value"], datatype=URIRef(cell["datatype"]))
+    return Literal(cell["value"])
+
+
+class RemoteStore(Store):
+    engine = "sparql"
+
+    def __init__(
+        self,
+        query_url: str,
+        update_url: str | None = None,
+        graph_store_url: str | None = None,
+        timeout: float = 60.0,
+    ) -> None:
+        if not query_url:
+            raise StoreError("BPFGRAPH_SPARQL_QUERY_URL is required for the sparql store")
+        self.query_url = query_url
+        self.update_url = update_url
+        self.graph_store_url = graph_store_url
+        self._http = httpx.Client(timeout=timeout)
+
+    # -- protocol helpers --------------------------------------------------------------------
+
+    def _post(self, url: str, **kwargs: object) -> httpx.Response:
+        try:
+            response = self._http.post(url, **kwargs)  # type: ignore[arg-type]
+        except httpx.HTTPError as exc:
+            raise StoreError(f"cannot reach the SPARQL store at {url}: {exc}") from None
+        if response.status_code >= 400:
+            raise StoreError(
+                f"the SPARQL store at {url} answered {response.status_code}: "
+                f"{response.text[:300].strip()}"
+            )
+        return response
+
+    def _graph_list(self) -> list[str]:
+        result = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", union=False)
+        return sorted(str(r["g"]) for r in result.rows if isinstance(r.get("g"), URIRef))
+
+    def _select(self, sparql: str, union: bool) -> SelectResult:
+        result = self.query(sparql, union_default_graph=union)
+        if not isinstance(result, SelectResult):
+            raise StoreError("expected SELECT results from the store")
+        return result
+
+    # -- Store -------------------------------------------------------------------------------
+
+    def query(self, sparql: str, *, union_default_graph: bool = True) -> QueryResult:
+        form: list[tuple[str, str]] = [("query", sparql)]
+        if union_default_graph:
+            # a protocol dataset is exactly what it names: every graph as default and as named
+            graphs = self._graph_list()
+            form += [("default-graph-uri", g) for g in graphs]
+            form += [("named-graph-uri", g) for g in graphs]
+        response = self._post(
+            self.query_url,
+            content=urlencode(form).encode("utf-8"),
+            headers={"Accept": RESULTS_ACCEPT, "Content-Type": FORM},
+        )
+        ctype = response.headers.get("content-type", "").split(";")[0].strip()
+        if ctype in ("application/sparql-results+json", "application/json"):
+            doc = response.json()
+            if "boolean" in doc:
+                return AskResult(bool(doc["boolean"]))
+            variables = doc["head"].get("vars", [])
+            rows = [
+                {name: _term(cell) for name, cell in binding.items()}
+                for binding in doc["results"]["bindings"]
+            ]
+            return SelectResult(variables, rows)
+        fmt = {"application/n-triples": "nt", "text/turtle": "turtle"}.get(ctype)
+        if fmt is None:
+            raise StoreError(f"the SPARQL store answered with unsupported type {ctype!r}")
+        return GraphResult(Graph().parse(data=response.content, format=fmt))
+
+    def update(self, sparql: str) -> None:
+        if not self.update_url:
+            raise StoreError("this store is read-only: set BPFGRAPH_SPARQL_UPDATE_URL to write")
+        self._post(
+            self.update_url,
+            content=urlencode({"update": sparql}).encode("utf-8"),
+            headers={"Content-Type": FORM},
+        )
+
+    def load_data(self, data: bytes, fmt: str, graph: str, replace: bool = True) -> None:
+        parsed = rdfio.as_graph(rdfio.parse_data(data, fmt))
+        nt = parsed.serialize(format="nt", encoding="utf-8")
+        if self.graph_store_url:
+            method = "PUT" if replace else "POST"
+            try:
+                response = self._http.request(
+                    method,
+                    self.graph_store_url,
+                    params={"graph": graph},
+                    content=nt,
+                    headers={"Content-Type": "application/n-triples"},
+                )
+            except httpx.HTTPError as exc:
+                raise StoreError(
+                    f"cannot reach the graph store at {self.graph_store_url}: {exc}"
+                ) from None
+            if response.status_code >= 400:
+                raise StoreError(
+                    f"the graph store answered {response.status_code}: {response.text[:300]}"
+                )
+            return
+        drop = f"DROP SILENT GRAPH <{graph}> ;\n" if replace else ""
+        self.update(f"{drop}INSERT DATA {{ GRAPH <{graph}> {{\n{nt.decode('utf-8')}\n}} }}")
+
+    def load_file(self, path: Path, graph: str, fmt: str | None = None) -> None:
+        rdf_format = rdfio.format_for(path, fmt)
+        self.load_data(path.read_bytes(), rdf_format, graph, replace=False)
+
+    def put_graph(self, graph: str, data: Graph) -> None:
+        self.load_data(rdfio.as_graph(data).serialize(format="nt", encoding="utf-8"), "nt", graph)
+
+    def delete_graph(self, graph: str) -> bool:
+        existed = graph in self._graph_list()
+        if existed:
+            self.update(f"DROP SILENT GRAPH <{graph}>")
+        return existed
+
+    def graphs(self) -> list[str]:
+        return self._graph_list()
+
+    def count(self, graph: str | None = None) -> int:
+        if graph is None:
+            sparql = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+        else:
+            sparql = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        return int(self._select(sparql, union=False).rows[0]["n"])
+
+    def close(self) -> None:
+        self._http.close()

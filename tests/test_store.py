@@ -1,0 +1,181 @@
+"""One shared suite, run against every engine: in-memory Oxigraph, Oxigraph on disk, and a
+remote SPARQL 1.1 store (a real Oxigraph server on loopback, with and without the Graph
+Store Protocol)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+
+from bpfgraph import queries
+from bpfgraph.framework import ensure_loaded, graph_iri, source_digest, stored_digest
+from bpfgraph.mappings import MappingRefused, mapping_graphs, store_mapping
+from bpfgraph.settings import Settings
+from bpfgraph.store import AskResult, GraphResult, SelectResult, Store, StoreError, open_store
+from bpfgraph.store.oxigraph import OxigraphStore
+from bpfgraph.store.remote import RemoteStore
+
+from .conftest import DATA, ROOT
+from .servers import OxigraphServer
+
+ENGINES = ["memory", "oxigraph", "sparql-gsp", "sparql-update"]
+EXAMPLES = sorted((ROOT / "data" / "examples").glob("*.ttl"))
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
+    srv = OxigraphServer(tmp_path_factory.mktemp("oxigraph-server"))
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(params=ENGINES)
+def engine_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    kind = request.param
+    if kind == "memory":
+        store: Store = OxigraphStore(None)
+    elif kind == "oxigraph":
+        store = OxigraphStore(tmp_path / "store")
+    else:
+        srv = request.getfixturevalue("server")
+        store = RemoteStore(
+            srv.query_url, srv.update_url, srv.graph_store_url if kind == "sparql-gsp" else None
+        )
+        store.update("DROP ALL")
+    ensure_loaded(store)
+    yield store
+    store.close()
+
+
+def test_framework_is_loaded_once(engine_store: Store):
+    assert stored_digest(engine_store) == source_digest()
+    assert ensure_loaded(engine_store) is False
+    graphs = set(engine_store.graphs())
+    for part in ("ontology", "alignments", "framework", "shapes", "inferred", "meta"):
+        assert str(graph_iri(part)) in graphs
+
+
+def test_entailments_are_visible(engine_store: Store):
+    result = engine_store.query(
+        "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a <https://w3id.org/bpfgraph/def#BusinessProcess> }"
+    )
+    assert isinstance(result, SelectResult)
+    assert int(result.rows[0]["n"]) == 21
+
+
+def test_query_forms(engine_store: Store):
+    ask = engine_store.query("ASK { <https://w3id.org/bpfgraph/id/process/G1> ?p ?o }")
+    assert isinstance(ask, AskResult) and ask.value is True
+    construct = engine_store.query(
+        'CONSTRUCT { ?p ?x ?y } WHERE { ?p <http://www.w3.org/2004/02/skos/core#notation> "S6" ; ?x ?y }'
+    )
+    assert isinstance(construct, GraphResult) and len(construct.graph) > 20
+    select = engine_store.query(
+        "SELECT ?l WHERE { <https://w3id.org/bpfgraph/id/process/C2> <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
+    )
+    assert select.rows == [{"l": Literal("Education and Research", lang="en")}]
+
+
+def test_without_union_the_default_graph_is_empty(engine_store: Store):
+    result = engine_store.query(
+        "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", union_default_graph=False
+    )
+    assert int(result.rows[0]["n"]) == 0
+
+
+def test_put_replace_and_delete_a_graph(engine_store: Store):
+    g = Graph()
+    g.add((URIRef("urn:a"), URIRef("urn:p"), Literal("one")))
+    g.add((URIRef("urn:a"), URIRef("urn:p"), Literal("deux", lang="fr")))
+    engine_store.put_graph("urn:test:g", g)
+    assert engine_store.count("urn:test:g") == 2
+    assert set(engine_store.get_graph("urn:test:g")) == set(g)
+    g2 = Graph()
+    g2.add((URIRef("urn:b"), URIRef("urn:p"), Literal(3)))
+    engine_store.put_graph("urn:test:g", g2)
+    assert set(engine_store.get_graph("urn:test:g")) == set(g2)
+    assert engine_store.delete_graph("urn:test:g") is True
+    assert engine_store.delete_graph("urn:test:g") is False
+    assert "urn:test:g" not in engine_store.graphs()
+
+
+def test_update(engine_store: Store):
+    engine_store.update('INSERT DATA { GRAPH <urn:test:u> { <urn:x> <urn:y> "z" } }')
+    assert engine_store.count("urn:test:u") == 1
+
+
+def test_mappings_load_and_answer_the_same(engine_store: Store):
+    for path in EXAMPLES:
+        stored = store_mapping(engine_store, Graph().parse(path))
+        assert engine_store.count(stored.graph) == stored.triples
+    assert len(mapping_graphs(engine_store)) == 3
+    rows = queries.run(engine_store, "best-rated-city-per-process").rows
+    reference = OxigraphStore(None)
+    ensure_loaded(reference)
+    for path in EXAMPLES:
+        store_mapping(reference, Graph().parse(path))
+    expected = queries.run(reference, "best-rated-city-per-process").rows
+    assert rows == expected and len(rows) >= 14
+
+
+def test_invalid_mapping_is_refused_and_nothing_stored(engine_store: Store):
+    before = (engine_store.count(), engine_store.graphs())
+    with pytest.raises(MappingRefused) as info:
+        store_mapping(
+            engine_store, Graph().parse(DATA / "mappings" / "invalid" / "unknown-process.ttl")
+        )
+    assert info.value.report is not None and not info.value.report.conforms
+    assert (engine_store.count(), engine_store.graphs()) == before
+
+
+def test_framework_graphs_cannot_be_overwritten(engine_store: Store):
+    g = Graph().parse(DATA / "mappings" / "valid" / "unknown-process.ttl")
+    with pytest.raises(MappingRefused, match="belongs to the framework"):
+        store_mapping(engine_store, g, graph_name=str(graph_iri("framework")))
+
+
+def test_disk_store_persists_across_restarts(tmp_path: Path):
+    store = OxigraphStore(tmp_path / "store")
+    assert ensure_loaded(store) is True
+    stored = store_mapping(store, Graph().parse(EXAMPLES[0]))
+    store.close()
+    del store
+    reopened = OxigraphStore(tmp_path / "store")
+    assert ensure_loaded(reopened) is False
+    assert reopened.count(stored.graph) == stored.triples
+
+
+def test_a_changed_framework_is_reloaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    store = OxigraphStore(tmp_path / "store")
+    ensure_loaded(store)
+    import bpfgraph.framework as fw
+
+    monkeypatch.setattr(fw, "source_digest", lambda: "sha256:changed")
+    assert fw.ensure_loaded(store) is True
+    assert fw.stored_digest(store) == "sha256:changed"
+
+
+def test_open_store_from_settings(tmp_path: Path, server: OxigraphServer):
+    assert isinstance(open_store(Settings(store="memory")), OxigraphStore)
+    disk = open_store(Settings(store="oxigraph", data_dir=tmp_path))
+    assert isinstance(disk, OxigraphStore) and disk.path == tmp_path / "store"
+    remote = open_store(Settings(store="sparql", sparql_query_url=server.query_url))
+    assert isinstance(remote, RemoteStore)
+    with pytest.raises(StoreError, match="read-only"):
+        remote.update("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
+
+
+def test_locked_disk_store_gives_a_clear_error(tmp_path: Path):
+    first = OxigraphStore(tmp_path / "store")
+    with pytest.raises(StoreError, match="is another bpfgraph process"):
+        OxigraphStore(tmp_path / "store")
+    first.close()
+
+
+def test_unreachable_remote_store():
+    store = RemoteStore("http://127.0.0.1:9/query")
+    with pytest.raises(StoreError, match="cannot reach the SPARQL store"):
+        store.query("ASK {}")

@@ -1,0 +1,188 @@
+"""One harness, side by side in the same run: bpfgraph's engines and plain rdflib.
+
+    python bench/harness.py --sizes 1 10 100 1000 10000 [--rdflib-max 1000] [--out bench/out]
+
+For each N it generates N synthetic valid mappings (bench/generate.py, cached in --out) and, in
+a fresh subprocess per engine (so peak RSS is the engine's own), measures:
+
+- load: the framework (parts + OWL RL entailments) and the N mappings, each in its own
+  named graph, with the engine's own parser;
+- restart (persistent Oxigraph only): reopening the store until it answers, nothing re-parsed;
+- the latency of each cross-city named query (median of 3 runs; 1 run for rdflib when slow);
+- peak RSS.
+
+Engines: ``oxigraph`` (embedded, on disk), ``memory`` (embedded, in memory) and ``rdflib``
+(rdflib Dataset and rdflib's own SPARQL, what a user of rdflib alone would get).
+Results are printed as JSON lines and summarised as Markdown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+QUERIES = [
+    "outcome-adoption-ranking",
+    "best-rated-city-per-process",
+    "mapping-ratings",
+    "mapping-outcome-coverage",
+    "mapping-practice-coverage",
+]
+
+
+def ensure_mappings(out: Path, n: int) -> list[Path]:
+    sys.path.insert(0, str(HERE))
+    from generate import mapping  # type: ignore[import-not-found]
+
+    folder = out / "mappings"
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(n):
+        path = folder / f"city-{i:05d}.ttl"
+        if not path.exists():
+            path.write_text(mapping(i), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def run_engine(engine: str, n: int, out: Path, slow_limit: float) -> dict:
+    """Runs in a subprocess: load, (restart), queries; prints one JSON line."""
+    from bpfgraph import queries
+    from bpfgraph.framework import PARTS, ensure_loaded, graph_iri
+    from bpfgraph.inference import entailments
+
+    paths = ensure_mappings(out, n)
+    result: dict = {"engine": engine, "n": n}
+    texts = {q: queries.get(q).bind({}) for q in QUERIES}
+    if engine in ("oxigraph", "memory"):
+        import pyoxigraph as ox
+
+        from bpfgraph.store.oxigraph import OxigraphStore
+
+        tmp = Path(tempfile.mkdtemp(prefix="bpfbench-"))
+        start = time.perf_counter()
+        store = OxigraphStore(tmp / "store" if engine == "oxigraph" else None)
+        ensure_loaded(store)
+        framework_s = time.perf_counter() - start
+        start = time.perf_counter()
+        for i, path in enumerate(paths):
+            store.native.load(
+                path=str(path),
+                format=ox.RdfFormat.TURTLE,
+                to_graph=ox.NamedNode(f"https://w3id.org/bpfgraph/graph/mapping/city-{i:05d}"),
+            )
+        store.close()
+        result["load_s"] = time.perf_counter() - start
+        result["framework_s"] = framework_s
+        if engine == "oxigraph":
+            del store
+            start = time.perf_counter()
+            store = OxigraphStore(tmp / "store")
+            reloaded = ensure_loaded(store)
+            store.query("ASK { ?s ?p ?o }")
+            result["restart_s"] = time.perf_counter() - start
+            result["restart_reparsed"] = reloaded
+        result["quads"] = store.count()
+        run = store.query
+    else:
+        from rdflib import Dataset, URIRef
+
+        start = time.perf_counter()
+        ds = Dataset(default_union=True)
+        for name, part in PARTS.items():
+            g = ds.graph(graph_iri(name))
+            for path in part.files():
+                g.parse(path)
+        ds.graph(graph_iri("inferred")).__iadd__(entailments())
+        result["framework_s"] = time.perf_counter() - start
+        start = time.perf_counter()
+        for i, path in enumerate(paths):
+            ds.graph(URIRef(f"https://w3id.org/bpfgraph/graph/mapping/city-{i:05d}")).parse(path)
+        result["load_s"] = time.perf_counter() - start
+        result["quads"] = len(ds)
+
+        def run(text: str):  # type: ignore[no-untyped-def]
+            return list(ds.query(text))
+
+    latencies = {}
+    rows = {}
+    for name, text in texts.items():
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            answer = run(text)
+            times.append(time.perf_counter() - start)
+            if times[-1] > slow_limit:
+                break
+        latencies[name] = statistics.median(times)
+        rows[name] = len(answer.rows) if hasattr(answer, "rows") else len(answer)
+    result["query_s"] = latencies
+    result["rows"] = rows
+    result["rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if engine in ("oxigraph", "memory"):
+        shutil.rmtree(tmp, ignore_errors=True)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="bpfgraph storage benchmark")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 100, 1000])
+    parser.add_argument("--engines", nargs="+", default=["oxigraph", "memory", "rdflib"])
+    parser.add_argument("--rdflib-max", type=int, default=1000, help="largest N run with rdflib")
+    parser.add_argument(
+        "--slow", type=float, default=5.0, help="seconds after which one run is enough"
+    )
+    parser.add_argument("--timeout", type=float, default=3600.0, help="seconds per engine and size")
+    parser.add_argument("--out", type=Path, default=HERE / "out")
+    parser.add_argument("--child", nargs=2, metavar=("ENGINE", "N"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        engine, n = args.child[0], int(args.child[1])
+        print(json.dumps(run_engine(engine, n, args.out, args.slow)))
+        return
+    results = []
+    for n in args.sizes:
+        ensure_mappings(args.out, n)
+        for engine in args.engines:
+            if engine == "rdflib" and n > args.rdflib_max:
+                continue
+            cmd = [
+                sys.executable,
+                __file__,
+                "--child",
+                engine,
+                str(n),
+                "--out",
+                str(args.out),
+                "--slow",
+                str(args.slow),
+            ]
+            try:
+                proc = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout)
+            except subprocess.TimeoutExpired:
+                line = {"engine": engine, "n": n, "error": f"timeout after {args.timeout:.0f} s"}
+            else:
+                if proc.returncode != 0:
+                    line = {
+                        "engine": engine,
+                        "n": n,
+                        "error": proc.stderr.strip().splitlines()[-1:],
+                    }
+                else:
+                    line = json.loads(proc.stdout.strip().splitlines()[-1])
+            results.append(line)
+            print(json.dumps(line), flush=True)
+    (args.out / "results.json").write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -67,3 +67,84 @@ class OxigraphServer:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+
+
+class BpfgraphServer:
+    """``bpfgraph serve`` (a real uvicorn server) on 127.0.0.1 with its own data directory."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        token: str | None = "test-token",
+        env: dict | None = None,
+        workers: int = 1,
+    ) -> None:
+        import os
+
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.token = token
+        self.data_dir = data_dir
+        environment = {**os.environ, "BPFGRAPH_DATA_DIR": str(data_dir), **(env or {})}
+        environment.pop("BPFGRAPH_WRITE_TOKEN", None)
+        if token:
+            environment["BPFGRAPH_WRITE_TOKEN"] = token
+        self.env = environment
+        self.workers = workers
+        self.start()
+
+    def start(self) -> None:
+        exe = [sys.executable, "-m", "bpfgraph.cli"]
+        self.process = subprocess.Popen(
+            [
+                *exe,
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--log-level",
+                "warning",
+                "--workers",
+                str(self.workers),
+            ],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    "bpfgraph serve exited: " + self.process.stderr.read().decode()[-2000:]
+                )
+            try:
+                if httpx.get(f"{self.base}/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("bpfgraph serve did not start within 60 s")
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def stop(self, kill: bool = False) -> None:
+        if self.process.poll() is None:
+            if kill:
+                self.process.kill()
+            else:
+                self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()

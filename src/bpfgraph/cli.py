@@ -296,6 +296,37 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    import os
+
+    import uvicorn
+
+    # the app reads its settings from the environment, so every worker sees the same
+    for option, variable in (("store", "BPFGRAPH_STORE"), ("data_dir", "BPFGRAPH_DATA_DIR")):
+        value = getattr(args, option, None)
+        if value:
+            os.environ[variable] = str(value)
+    settings = _settings(args)
+    host = args.host or settings.host
+    port = args.port or settings.port
+    if args.workers > 1 and settings.store != "sparql":
+        raise UsageError(
+            "several workers need a shared remote store (BPFGRAPH_STORE=sparql); "
+            "the embedded store belongs to one process"
+        )
+    print(f"bpfgraph serving on http://{host}:{port}/ (store: {settings.store})", file=sys.stderr)
+    uvicorn.run(
+        "bpfgraph.web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=args.workers,
+        log_level=args.log_level,
+        proxy_headers=True,
+    )
+    return 0
+
+
 def cmd_queries(args: argparse.Namespace) -> int:
     from .queries import load_all
 
@@ -386,6 +417,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top", type=int, default=5, help="how many most/least adopted outcomes")
     p.add_argument("--input-format", help="RDF syntax of the files (default: from the suffix)")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("serve", help="run the HTTP service (SPARQL, downloads, pages, validation)")
+    p.add_argument("--host", help="address to listen on (BPFGRAPH_HOST, default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (BPFGRAPH_PORT, default 8000)")
+    p.add_argument("--workers", type=int, default=1, help="worker processes (remote store only)")
+    p.add_argument(
+        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
+    store_options(p)
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("queries", help="list the named queries")
     p.set_defaults(func=cmd_queries)

@@ -23,5 +23,21 @@ class Settings(BaseSettings):
     sparql_query_url: str | None = None
     sparql_update_url: str | None = None
     sparql_graph_store_url: str | None = None
-    #: public base of the IRIs the service answers for
+    #: public base of the IRIs the service answers for (a deployment behind a w3id redirect
+    #: keeps the default; the app serves /def and /id/… under its own address)
     public_base: str = "https://w3id.org/bpfgraph/"
+    #: the service
+    host: str = "127.0.0.1"
+    port: int = 8000
+    #: writes (SPARQL Update, Graph Store PUT/POST/DELETE) need ``Authorization: Bearer <token>``;
+    #: unset: the service is read-only
+    write_token: str | None = None
+    query_timeout: float = 30.0
+    max_body_bytes: int = 50 * 1024 * 1024
+    max_rows: int = 100_000
+    #: comma-separated origins allowed by CORS ("*" for any); empty: no CORS headers
+    cors_origins: str = ""
+    allow_service: bool = False
+    allow_load: bool = False
+    #: load the mappings in DATA_DIR/../data/cities (the repository's data/cities) at start
+    load_cities: bool = True

@@ -1,0 +1,1 @@
+"""The HTTP service: a FastAPI app whose routers only wire requests to plain functions."""

@@ -1,0 +1,499 @@
+"""``create_app(settings)``: the FastAPI app. Routes only wire requests to plain functions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import hashlib
+import json
+import logging
+import threading
+from contextlib import asynccontextmanager
+from email.utils import format_datetime
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from rdflib import Graph
+
+from .. import __version__, queries
+from ..framework import ensure_loaded
+from ..mappings import mapping_graphs
+from ..settings import Settings
+from ..store import Store, StoreError, open_store
+from . import graphs as gsp
+from . import negotiation
+from .sparql import Limits, ProtocolError, add_using, run_query, run_update
+
+log = logging.getLogger("bpfgraph.web")
+SD_TURTLE = "text/turtle"
+
+
+class State:
+    """The store and a version counter that every write bumps (caches key on it)."""
+
+    def __init__(self, settings: Settings, store: Store) -> None:
+        self.settings = settings
+        self.store = store
+        self.version = 0
+        self.modified = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        self.cache: dict[tuple, tuple[bytes, str, str]] = {}
+        self.lock = threading.Lock()
+        self.limits = Limits(
+            settings.query_timeout, settings.max_rows, settings.allow_service, settings.allow_load
+        )
+
+    def bump(self) -> None:
+        with self.lock:
+            self.version += 1
+            self.modified = dt.datetime.now(dt.UTC).replace(microsecond=0)
+            self.cache.clear()
+
+
+def _error(status: int, message: str, headers: dict | None = None) -> Response:
+    return JSONResponse({"error": message, "status": status}, status_code=status, headers=headers)
+
+
+def _check_token(request: Request, settings: Settings) -> None:
+    if not settings.write_token:
+        raise ProtocolError(
+            403, "this service is read-only: set BPFGRAPH_WRITE_TOKEN to enable writes"
+        )
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ProtocolError(401, "writes need the header Authorization: Bearer <token>")
+    import hmac
+
+    if not hmac.compare_digest(token.strip().encode(), settings.write_token.encode()):
+        raise ProtocolError(401, "the token is not valid")
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise ProtocolError(413, f"the request body is larger than the limit of {limit} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise ProtocolError(413, f"the request body is larger than the limit of {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _rdf_response(graph: Graph, request: Request, offered: list[str] | None = None) -> Response:
+    offered = offered or [
+        m for m in negotiation.RDF_TYPES if m not in ("application/trig", "application/n-quads")
+    ]
+    media = negotiation.choose(request.headers.get("accept"), offered)
+    if media is None:
+        raise ProtocolError(406, f"offered: {', '.join(offered)}")
+    fmt = negotiation.RDF_FORMATS[media][0]
+    if fmt == "json-ld":
+        from ..vocab import PREFIXES
+
+        body = graph.serialize(format="json-ld", context=dict(PREFIXES), encoding="utf-8")
+    else:
+        body = graph.serialize(format=fmt, encoding="utf-8")
+    return Response(body, media_type=media, headers={"Vary": "Accept"})
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+        st = store or open_store(settings)
+        ensure_loaded(st)
+        app.state.bpf = State(settings, st)
+        if settings.load_cities:
+            _load_cities(app.state.bpf)
+        yield
+        st.close()
+
+    app = FastAPI(
+        title="bpfgraph",
+        version=__version__,
+        description="ISO/IEC 30145-1 smart city business process framework as linked data: "
+        "SPARQL 1.1, graph store, downloads, DCAT catalog, validation of city mappings.",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> Response:
+        from fastapi.openapi.docs import get_swagger_ui_html
+
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="bpfgraph API",
+            swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
+
+    from starlette.middleware.gzip import GZipMiddleware
+
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    if settings.cors_origins.strip():
+        from starlette.middleware.cors import CORSMiddleware
+
+        origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
+            allow_headers=["Accept", "Content-Type", "Authorization"],
+        )
+
+    @app.exception_handler(ProtocolError)
+    async def protocol_error(_request: Request, exc: ProtocolError) -> Response:
+        headers = {"WWW-Authenticate": 'Bearer realm="bpfgraph"'} if exc.status == 401 else None
+        return _error(exc.status, exc.message, headers)
+
+    @app.exception_handler(StoreError)
+    async def store_error(_request: Request, exc: StoreError) -> Response:
+        return _error(503, str(exc))
+
+    @app.exception_handler(Exception)
+    async def internal_error(_request: Request, exc: Exception) -> Response:
+        log.exception("internal error")
+        return _error(500, f"internal error ({type(exc).__name__}); the operator's log has details")
+
+    def state(request: Request) -> State:
+        return request.app.state.bpf
+
+    # -- health, queries ---------------------------------------------------------------------
+
+    @app.get("/health", tags=["service"])
+    def health(request: Request) -> dict:
+        st = state(request)
+        return {
+            "status": "ok",
+            "version": __version__,
+            "store": st.store.engine,
+            "dataVersion": st.version,
+        }
+
+    @app.get("/queries", tags=["queries"])
+    def list_queries() -> list[dict]:
+        return [
+            {
+                "name": q.name,
+                "title": q.title,
+                "description": q.description,
+                "parameters": [
+                    {
+                        "name": p.name,
+                        "type": p.type,
+                        "required": p.required,
+                        "default": p.default,
+                        "description": p.description,
+                    }
+                    for p in q.params.values()
+                ],
+                "url": f"/queries/{q.name}",
+                "sparql": q.text,
+            }
+            for q in queries.load_all().values()
+        ]
+
+    @app.get("/queries/{name}", tags=["queries"])
+    def run_named(name: str, request: Request) -> Response:
+        try:
+            query = queries.get(name) if "/" not in name and not name.endswith(".rq") else None
+        except queries.QueryError as exc:
+            raise ProtocolError(404, str(exc)) from None
+        if query is None:
+            raise ProtocolError(404, f"no named query {name!r}")
+        params = {k: v for k, v in request.query_params.items()}
+        try:
+            text = query.bind(params)
+        except queries.QueryError as exc:
+            raise ProtocolError(400, str(exc)) from None
+        return _cached_query(request, text)
+
+    def _cached_query(request: Request, text: str, default=None, named=None) -> Response:
+        st = state(request)
+        accept = request.headers.get("accept")
+        media = negotiation.choose(accept, negotiation.RESULT_TYPES)  # for the cache key only
+        key = ("q", text, accept or "", tuple(default or ()), tuple(named or ()), media)
+        cached = st.cache.get(key)
+        version = st.version
+        if cached is None:
+            answer = run_query(
+                st.store,
+                text,
+                accept,
+                st.limits,
+                default,
+                named,
+                base_iri=str(request.url_for("sparql_get")),
+            )
+            etag = '"' + hashlib.sha1(answer.body).hexdigest() + '"'
+            cached = (answer.body, answer.media_type, etag)
+            headers_extra = (
+                {"X-Result-Truncated": f"max-rows={st.limits.max_rows}"} if answer.truncated else {}
+            )
+            if version == st.version and not answer.truncated:
+                st.cache[key] = cached
+        else:
+            headers_extra = {}
+        body, media_type, etag = cached
+        headers = {"ETag": etag, "Vary": "Accept", **headers_extra}
+        if request.headers.get("if-none-match") == etag:
+            return Response(status_code=304, headers=headers)
+        return Response(body, media_type=media_type, headers=headers)
+
+    # -- SPARQL 1.1 protocol -----------------------------------------------------------------
+
+    def _service_description(request: Request) -> Response:
+        from .description import service_description
+
+        g = service_description(str(request.url_for("sparql_get")), bool(settings.write_token))
+        return _rdf_response(g, request)
+
+    @app.get("/sparql", name="sparql_get", tags=["sparql"])
+    def sparql_get(request: Request) -> Response:
+        params = request.query_params
+        if "update" in params:
+            raise ProtocolError(405, "SPARQL Update needs POST")
+        queries_given = params.getlist("query")
+        if not queries_given:
+            return _service_description(request)
+        if len(queries_given) > 1:
+            raise ProtocolError(400, "give exactly one query parameter")
+        return _cached_query(
+            request,
+            queries_given[0],
+            params.getlist("default-graph-uri"),
+            params.getlist("named-graph-uri"),
+        )
+
+    @app.post("/sparql", tags=["sparql"])
+    async def sparql_post(request: Request) -> Response:
+        st = state(request)
+        media, params = negotiation.base_media(request.headers.get("content-type"))
+        body = await _body(request, settings.max_body_bytes)
+        charset = params.get("charset", "utf-8")
+        if charset not in ("utf-8", "utf8"):
+            raise ProtocolError(415, f"charset {charset} is not supported; send UTF-8")
+        url_params = request.query_params
+        if media == "application/x-www-form-urlencoded":
+            from urllib.parse import parse_qs
+
+            try:
+                form = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+            except UnicodeDecodeError:
+                raise ProtocolError(400, "the form is not valid UTF-8") from None
+            q, u = form.get("query", []), form.get("update", [])
+            if q and u:
+                raise ProtocolError(400, "give either query or update, not both")
+            if len(q) > 1 or len(u) > 1:
+                raise ProtocolError(400, "give exactly one query or update")
+            if q:
+                return _cached_query(
+                    request,
+                    q[0],
+                    form.get("default-graph-uri", []),
+                    form.get("named-graph-uri", []),
+                )
+            if u:
+                _check_token(request, settings)
+                return _update(
+                    request,
+                    st,
+                    u[0],
+                    form.get("using-graph-uri", []),
+                    form.get("using-named-graph-uri", []),
+                )
+            raise ProtocolError(400, "the form has neither a query nor an update")
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ProtocolError(400, "the body is not valid UTF-8") from None
+        if media == "application/sparql-query":
+            return _cached_query(
+                request,
+                text,
+                url_params.getlist("default-graph-uri"),
+                url_params.getlist("named-graph-uri"),
+            )
+        if media == "application/sparql-update":
+            _check_token(request, settings)
+            return _update(
+                request,
+                st,
+                text,
+                url_params.getlist("using-graph-uri"),
+                url_params.getlist("using-named-graph-uri"),
+            )
+        raise ProtocolError(
+            415,
+            "POST a query as application/sparql-query or application/x-www-form-urlencoded, "
+            "an update as application/sparql-update or application/x-www-form-urlencoded",
+        )
+
+    def _update(
+        request: Request, st: State, text: str, using: list[str], using_named: list[str]
+    ) -> Response:
+        if using or using_named:
+            text = add_using(text, using, using_named)
+        try:
+            run_update(st.store, text, st.limits, base_iri=str(request.url_for("sparql_get")))
+        finally:
+            st.bump()
+        return Response(status_code=204)
+
+    # -- Graph Store Protocol ----------------------------------------------------------------
+
+    def _target(request: Request) -> str | None:
+        params = request.query_params
+        graphs = params.getlist("graph")
+        has_default = "default" in params
+        if len(graphs) > 1:
+            raise ProtocolError(400, "give one graph parameter")
+        if graphs and has_default:
+            raise ProtocolError(400, "give either ?graph=IRI or ?default, not both")
+        if not graphs and not has_default:
+            raise ProtocolError(400, "name the graph: ?graph=IRI or ?default")
+        if graphs:
+            iri = graphs[0]
+            if not iri or any(c in iri for c in ' <>"{}|\\^`') or ":" not in iri:
+                raise ProtocolError(400, f"{iri!r} is not an absolute IRI")
+            return iri
+        return None
+
+    @app.api_route("/graphs", methods=["GET", "HEAD"], tags=["graph store"])
+    def graphs_get(request: Request) -> Response:
+        target = _target(request)
+        graph = gsp.get(state(request).store, target)
+        response = _rdf_response(graph, request)
+        if request.method == "HEAD":
+            return Response(status_code=200, headers=dict(response.headers))
+        return response
+
+    @app.put("/graphs", tags=["graph store"])
+    async def graphs_put(request: Request) -> Response:
+        return await _gsp_write(request, "PUT")
+
+    @app.post("/graphs", tags=["graph store"])
+    async def graphs_post(request: Request) -> Response:
+        return await _gsp_write(request, "POST")
+
+    @app.delete("/graphs", tags=["graph store"])
+    def graphs_delete(request: Request) -> Response:
+        _check_token(request, settings)
+        target = _target(request)
+        st = state(request)
+        if target is None:
+            st.store.update("CLEAR SILENT DEFAULT")
+        else:
+            gsp.delete(st.store, target)
+            _forget_provenance(st.store, target)
+        st.bump()
+        return Response(status_code=204)
+
+    async def _gsp_write(request: Request, method: str) -> Response:
+        _check_token(request, settings)
+        target = _target(request)
+        st = state(request)
+        body = await _body(request, settings.max_body_bytes)
+        data = gsp.parse_body(body, request.headers.get("content-type"))
+        if target is None:
+            if gsp.is_mapping(data):
+                raise ProtocolError(
+                    400, "store a city mapping in a named graph (?graph=IRI), not the default graph"
+                )
+            if method == "PUT":
+                st.store.update("CLEAR SILENT DEFAULT")
+            st.store.update("INSERT DATA { " + data.serialize(format="nt") + " }")
+            st.bump()
+            return Response(status_code=204)
+        try:
+            result = (gsp.put if method == "PUT" else gsp.post)(st.store, target, data)
+        except gsp.Refused as exc:
+            from ..reporting import FileOutcome, RunOutcome, to_json
+
+            doc = json.loads(to_json(RunOutcome([FileOutcome("request body", exc.report)])))
+            return JSONResponse(
+                {
+                    "error": "the city mapping has violations; nothing was stored",
+                    "status": 422,
+                    "report": doc,
+                },
+                status_code=422,
+            )
+        _record_provenance(st.store, target)
+        st.bump()
+        return Response(
+            status_code=result.status,
+            headers={"Location": str(request.url)} if result.status == 201 else None,
+        )
+
+    # -- validation --------------------------------------------------------------------------
+
+    @app.post("/validate", tags=["validation"])
+    async def validate(request: Request) -> Response:
+        from .validate import validate_request
+
+        body = await _body(request, settings.max_body_bytes)
+        return await validate_request(request, body)
+
+    # -- downloads, catalog ------------------------------------------------------------------
+
+    from .downloads import register as register_downloads
+
+    register_downloads(app, state)
+    from .pages import register as register_pages
+
+    register_pages(app, state, _rdf_response)
+    return app
+
+
+PROV_GRAPH = "https://w3id.org/bpfgraph/graph/provenance"
+
+
+def _record_provenance(store: Store, graph: str) -> None:
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    store.update(
+        f"DELETE WHERE {{ GRAPH <{PROV_GRAPH}> {{ <{graph}> ?p ?o }} }} ;\n"
+        f"INSERT DATA {{ GRAPH <{PROV_GRAPH}> {{ <{graph}> "
+        f'<http://www.w3.org/ns/prov#generatedAtTime> "{now}"^^<http://www.w3.org/2001/XMLSchema#dateTime> }} }}'
+    )
+
+
+def _forget_provenance(store: Store, graph: str) -> None:
+    store.update(f"DELETE WHERE {{ GRAPH <{PROV_GRAPH}> {{ <{graph}> ?p ?o }} }}")
+
+
+def _load_cities(st: State) -> None:
+    """Mappings in the repository's data/cities/ are loaded at start, validated like uploads."""
+    from .. import paths, rdfio
+    from ..mappings import MappingRefused, store_mapping
+
+    folder = paths.data_dir() / "cities"
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.iterdir()):
+        if path.suffix.lower() not in rdfio.SUFFIX_FORMATS:
+            continue
+        try:
+            stored = store_mapping(st.store, rdfio.parse_file(path))
+            _record_provenance(st.store, stored.graph)
+        except (rdfio.RDFInputError, MappingRefused) as exc:
+            log.warning("data/cities/%s was not loaded: %s", path.name, exc)
+    st.bump()
+
+
+def gzip_bytes(data: bytes) -> bytes:
+    return gzip.compress(data, mtime=0)
+
+
+def http_date(moment: dt.datetime) -> str:
+    return format_datetime(moment, usegmt=True)
+
+
+__all__ = ["Path", "PlainTextResponse", "create_app", "mapping_graphs"]

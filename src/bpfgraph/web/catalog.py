@@ -1,0 +1,237 @@
+"""Metadata about what the service holds: a DCAT-AP 3.0 catalog, VoID and PROV.
+
+The catalog follows the city knowledge model of ISO/IEC 30145-2: a **city core knowledge set**
+(the framework, the ontology, its alignments, the shapes and the city mappings) and a **city
+metadata set** (this catalog, the VoID description and the provenance of every graph).
+"""
+
+from __future__ import annotations
+
+from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDFS
+
+from ..framework import INFERRED, META, PARTS, graph_iri
+from ..mappings import mapping_graphs
+from ..store.base import Store
+from ..vocab import BPF, PREFIXES
+
+VOID = Namespace("http://rdfs.org/ns/void#")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
+CC_BY = URIRef("https://creativecommons.org/licenses/by/4.0/")
+EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
+IANA = "https://www.iana.org/assignments/media-types/"
+DOWNLOAD_FORMATS = {
+    "ttl": ("text/turtle", "RDF_TURTLE"),
+    "jsonld": ("application/ld+json", "JSON_LD"),
+    "nt": ("application/n-triples", "RDF_N_TRIPLES"),
+    "rdf": ("application/rdf+xml", "RDF_XML"),
+    "trig": ("application/trig", "RDF_TRIG"),
+}
+DATASETS = {
+    "framework": (
+        "ISO/IEC 30145-1 smart city business process framework",
+        "The 21 governance, core and supporting processes of ISO/IEC 30145-1:2021 with their "
+        "purpose, descriptions, outcomes, base practices, work products and relationships; the "
+        "stakeholders, vision and outcomes of clause 0; the ISO/IEC 33020 rating scale.",
+        "core",
+    ),
+    "ontology": (
+        "bpfgraph ontology",
+        "The OWL 2 vocabulary (bpf:) of the framework and of city process mappings.",
+        "core",
+    ),
+    "alignments": (
+        "bpfgraph alignments",
+        "Alignments of the bpf vocabulary to SKOS, PROV-O, ORG, DCAT and ISO/IEC 5087.",
+        "core",
+    ),
+    "shapes": (
+        "bpfgraph SHACL shapes",
+        "SHACL shapes for the framework data and for cities' process mappings.",
+        "core",
+    ),
+    "mappings": (
+        "City process mappings",
+        "Cities' mappings of their own processes onto the framework (clause 8), each validated "
+        "against the SHACL shapes before it was accepted.",
+        "core",
+    ),
+}
+
+
+def build_catalog(store: Store, base: str) -> Graph:
+    """The DCAT catalog, VoID and PROV of the service at ``base`` (ending with ``/``)."""
+    g = Graph()
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns)
+    g.bind("void", VOID)
+    g.bind("foaf", FOAF)
+    cat = URIRef(base + "catalog")
+    core = URIRef(base + "catalog#core-knowledge-set")
+    meta = URIRef(base + "catalog#metadata-set")
+    publisher = URIRef(base + "catalog#publisher")
+    service = URIRef(base + "sparql#service")
+    g.add((publisher, RDF.type, FOAF.Agent))
+    g.add((publisher, FOAF.name, Literal("bpfgraph", lang="en")))
+    g.add((CC_BY, RDF.type, DCTERMS.LicenseDocument))
+
+    def describe(node: URIRef, kind: URIRef, title: str, description: str) -> None:
+        g.add((node, RDF.type, kind))
+        g.add((node, DCTERMS.title, Literal(title, lang="en")))
+        g.add((node, DCTERMS.description, Literal(description, lang="en")))
+        g.add((node, DCTERMS.publisher, publisher))
+
+    describe(
+        cat,
+        DCAT.Catalog,
+        "bpfgraph catalog",
+        "Linked data of ISO/IEC 30145-1 and the cities' process mappings, organised as the city "
+        "knowledge model of ISO/IEC 30145-2: a city core knowledge set and a city metadata set.",
+    )
+    g.add((cat, DCTERMS.license, CC_BY))
+    g.add((cat, FOAF.homepage, URIRef(base)))
+    describe(
+        core,
+        DCAT.Catalog,
+        "City core knowledge set",
+        "The pool of city knowledge that can be re-used and exchanged (ISO/IEC 30145-2): the "
+        "framework, its ontology, alignments and shapes, and the city mappings.",
+    )
+    describe(
+        meta,
+        DCAT.Catalog,
+        "City metadata set",
+        "Metadata about the city core knowledge set (ISO/IEC 30145-2): this catalog, the VoID "
+        "description and the provenance of every graph.",
+    )
+    g.add((cat, DCAT.catalog, core))
+    g.add((cat, DCAT.catalog, meta))
+
+    describe(
+        service,
+        DCAT.DataService,
+        "bpfgraph SPARQL endpoint",
+        "SPARQL 1.1 query (and, with a token, update) endpoint over every graph.",
+    )
+    g.add((service, DCAT.endpointURL, URIRef(base + "sparql")))
+    g.add((service, DCAT.endpointDescription, URIRef(base + "sparql")))
+    g.add((service, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
+    g.add((cat, DCAT.service, service))
+    counts = {name: store.count(str(graph_iri(name))) for name in PARTS}
+    mappings = mapping_graphs(store)
+    counts["mappings"] = sum(store.count(m) for m in mappings)
+    for name, (title, description, _set) in DATASETS.items():
+        ds = URIRef(base + f"catalog#dataset-{name}")
+        describe(ds, DCAT.Dataset, title, description)
+        g.add((core, DCAT.dataset, ds))
+        g.add((service, DCAT.servesDataset, ds))
+        g.add((ds, DCTERMS.license, CC_BY))
+        g.add((ds, VOID.triples, Literal(counts[name], datatype=XSD.integer)))
+        g.add((ds, VOID.sparqlEndpoint, URIRef(base + "sparql")))
+        if name == "framework":
+            g.add(
+                (
+                    ds,
+                    DCTERMS.rights,
+                    Literal(
+                        "Text reproduced from ISO/IEC 30145-1:2021 is © ISO/IEC 2021.", lang="en"
+                    ),
+                )
+            )
+            g.add((ds, VOID.uriSpace, Literal("https://w3id.org/bpfgraph/id/")))
+        for ext, (media, eu) in DOWNLOAD_FORMATS.items():
+            dist = URIRef(base + f"catalog#distribution-{name}-{ext}")
+            url = URIRef(base + f"download/{name}.{ext}")
+            g.add((ds, DCAT.distribution, dist))
+            g.add((dist, RDF.type, DCAT.Distribution))
+            g.add((dist, DCTERMS.title, Literal(f"{title} ({ext})", lang="en")))
+            g.add((dist, DCAT.accessURL, url))
+            g.add((dist, DCAT.downloadURL, url))
+            g.add((dist, DCAT.mediaType, URIRef(IANA + media)))
+            g.add((URIRef(IANA + media), RDF.type, DCTERMS.MediaType))
+            g.add((dist, DCTERMS.format, URIRef(EU_FILE_TYPE + eu)))
+            g.add((URIRef(EU_FILE_TYPE + eu), RDF.type, DCTERMS.MediaTypeOrExtent))
+            g.add((dist, DCTERMS.license, CC_BY))
+            g.add((ds, VOID.dataDump, url))
+    for name, path, title in (
+        ("catalog", "catalog", "DCAT catalog"),
+        ("void", "void", "VoID description"),
+        ("provenance", "provenance", "Provenance of the graphs"),
+    ):
+        ds = URIRef(base + f"catalog#dataset-{name}")
+        describe(
+            ds, DCAT.Dataset, title, f"The {title} of this service, in RDF (Turtle by default)."
+        )
+        g.add((meta, DCAT.dataset, ds))
+        dist = URIRef(base + f"catalog#distribution-{name}")
+        g.add((ds, DCAT.distribution, dist))
+        g.add((dist, RDF.type, DCAT.Distribution))
+        g.add((dist, DCAT.accessURL, URIRef(base + path)))
+        g.add((dist, DCAT.mediaType, URIRef(IANA + "text/turtle")))
+    g += build_void(store, base)
+    g += build_provenance(store, base)
+    return g
+
+
+def build_void(store: Store, base: str) -> Graph:
+    g = Graph()
+    g.bind("void", VOID)
+    root = URIRef(base + "void#bpfgraph")
+    g.add((root, RDF.type, VOID.Dataset))
+    g.add((root, DCTERMS.title, Literal("bpfgraph", lang="en")))
+    g.add((root, VOID.sparqlEndpoint, URIRef(base + "sparql")))
+    g.add((root, VOID.uriSpace, Literal("https://w3id.org/bpfgraph/")))
+    g.add((root, VOID.vocabulary, URIRef(str(BPF))))
+    g.add((root, VOID.triples, Literal(store.count(), datatype=XSD.integer)))
+    for graph in store.graphs():
+        sub = URIRef(base + "void#graph-" + str(abs(hash(graph)) % 10**12))
+        g.add((root, VOID.subset, sub))
+        g.add((sub, RDF.type, VOID.Dataset))
+        g.add((sub, RDFS.label, Literal(graph)))
+        g.add((sub, SD.name, URIRef(graph)))
+        g.add((sub, VOID.triples, Literal(store.count(graph), datatype=XSD.integer)))
+    return g
+
+
+def build_provenance(store: Store, base: str) -> Graph:
+    """Where each graph came from: the repository's files, OWL RL, or a city's upload."""
+    g = Graph()
+    g.bind("prov", PROV)
+    standard = URIRef("https://w3id.org/bpfgraph/id/document/iso-iec-30145-1-2021")
+    project = URIRef(base + "catalog#publisher")
+    for name in PARTS:
+        entity = graph_iri(name)
+        g.add((entity, RDF.type, PROV.Entity))
+        g.add((entity, PROV.wasAttributedTo, project))
+        if name == "framework":
+            g.add((entity, PROV.wasDerivedFrom, standard))
+    inferred = graph_iri(INFERRED)
+    g.add((inferred, RDF.type, PROV.Entity))
+    g.add((inferred, PROV.wasDerivedFrom, graph_iri("ontology")))
+    g.add((inferred, PROV.wasDerivedFrom, graph_iri("framework")))
+    g.add((inferred, PROV.wasGeneratedBy, URIRef(base + "catalog#owl-rl-reasoning")))
+    g.add((URIRef(base + "catalog#owl-rl-reasoning"), RDF.type, PROV.Activity))
+    g.add(
+        (
+            URIRef(base + "catalog#owl-rl-reasoning"),
+            RDFS.label,
+            Literal("OWL 2 RL reasoning (owlrl)", lang="en"),
+        )
+    )
+    rows = store.query(
+        f"SELECT ?g ?p ?o WHERE {{ GRAPH <{META}> {{ ?g ?p ?o }} }}", union_default_graph=False
+    )
+    for row in getattr(rows, "rows", []):
+        g.add((row["g"], row["p"], row["o"]))
+    for mapping_graph in mapping_graphs(store):
+        entity = URIRef(mapping_graph)
+        g.add((entity, RDF.type, PROV.Entity))
+        attributed = store.query(
+            "SELECT ?who WHERE { GRAPH <" + mapping_graph + "> "
+            "{ ?m a <https://w3id.org/bpfgraph/def#CityMapping> ; <http://www.w3.org/ns/prov#wasAttributedTo> ?who } }",
+            union_default_graph=False,
+        )
+        for row in getattr(attributed, "rows", []):
+            g.add((entity, PROV.wasAttributedTo, row["who"]))
+    return g

@@ -1,0 +1,142 @@
+"""Media types and Accept negotiation: pure functions.
+
+>>> choose("text/turtle;q=0.5, application/ld+json", ["text/turtle", "application/ld+json"])
+'application/ld+json'
+>>> choose("*/*", ["text/html", "text/turtle"])
+'text/html'
+>>> choose("image/png", ["text/turtle"]) is None
+True
+>>> choose("", ["text/turtle"])
+'text/turtle'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: SPARQL SELECT/ASK result formats, first is the default
+RESULT_TYPES = [
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/tab-separated-values",
+    "application/json",
+    "application/xml",
+]
+#: RDF serialisations (CONSTRUCT/DESCRIBE, downloads, graphs, dereferencing)
+RDF_TYPES = [
+    "text/turtle",
+    "application/n-triples",
+    "application/ld+json",
+    "application/rdf+xml",
+    "application/trig",
+    "application/n-quads",
+    "text/plain",
+]
+#: media type -> (rdflib format, file extension)
+RDF_FORMATS: dict[str, tuple[str, str]] = {
+    "text/turtle": ("turtle", "ttl"),
+    "application/n-triples": ("nt", "nt"),
+    "text/plain": ("nt", "nt"),
+    "application/ld+json": ("json-ld", "jsonld"),
+    "application/rdf+xml": ("xml", "rdf"),
+    "application/trig": ("trig", "trig"),
+    "application/n-quads": ("nquads", "nq"),
+}
+EXTENSIONS = {ext: media for media, (_fmt, ext) in RDF_FORMATS.items() if media != "text/plain"}
+#: request body media types we can parse -> rdflib format
+PARSEABLE: dict[str, str] = {
+    "text/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    "application/n-triples": "nt",
+    "text/plain": "nt",
+    "application/ld+json": "json-ld",
+    "application/json": "json-ld",
+    "application/rdf+xml": "xml",
+    "application/xml": "xml",
+    "application/trig": "trig",
+    "application/n-quads": "nquads",
+}
+
+
+@dataclass(frozen=True)
+class Range:
+    type: str
+    subtype: str
+    q: float
+    params: int
+    order: int
+
+    def matches(self, media: str) -> bool:
+        mtype, _, msub = media.partition("/")
+        if self.type == "*":
+            return True
+        if self.type != mtype:
+            return False
+        return self.subtype in ("*", msub)
+
+    @property
+    def specificity(self) -> int:
+        if self.type == "*":
+            return 0
+        if self.subtype == "*":
+            return 1
+        return 2 + self.params
+
+
+def parse_accept(header: str | None) -> list[Range]:
+    """Parse an Accept header; malformed parts are ignored, q defaults to 1."""
+    ranges = []
+    for order, part in enumerate((header or "").split(",")):
+        pieces = [p.strip() for p in part.split(";")]
+        media = pieces[0].lower()
+        if "/" not in media:
+            continue
+        mtype, _, msub = media.partition("/")
+        q = 1.0
+        params = 0
+        for param in pieces[1:]:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = max(0.0, min(1.0, float(value)))
+                except ValueError:
+                    q = 0.0
+            elif key.strip():
+                params += 1
+        ranges.append(Range(mtype.strip(), msub.strip(), q, params, order))
+    return ranges
+
+
+def quality(ranges: list[Range], media: str) -> float:
+    """The q-value the most specific matching range gives ``media`` (0 when none)."""
+    best: Range | None = None
+    for r in ranges:
+        if r.matches(media) and (best is None or r.specificity > best.specificity):
+            best = r
+    return best.q if best else 0.0
+
+
+def choose(header: str | None, offered: list[str]) -> str | None:
+    """The offered media type the client prefers; the first offered when there is no Accept;
+    ``None`` when nothing offered is acceptable (answer 406)."""
+    if not header or not header.strip():
+        return offered[0] if offered else None
+    ranges = parse_accept(header)
+    if not ranges:
+        return offered[0] if offered else None
+    scored = [(quality(ranges, m), -i, m) for i, m in enumerate(offered)]
+    q, _, media = max(scored)
+    return media if q > 0 else None
+
+
+def base_media(content_type: str | None) -> tuple[str, dict[str, str]]:
+    """``text/turtle; charset=utf-8`` -> (``text/turtle``, {``charset``: ``utf-8``})."""
+    if not content_type:
+        return "", {}
+    parts = [p.strip() for p in content_type.split(";")]
+    params = {}
+    for p in parts[1:]:
+        key, _, value = p.partition("=")
+        params[key.strip().lower()] = value.strip().strip('"').lower()
+    return parts[0].lower(), params

@@ -1,0 +1,364 @@
+"""SPARQL 1.1 Protocol: run queries and updates with limits, serialise results. Plain functions;
+``app.py`` wires them to ``/sparql``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+import pyoxigraph as ox
+
+from ..store.base import Store, StoreError
+from ..store.oxigraph import OxigraphStore
+from .negotiation import RDF_FORMATS, RDF_TYPES, RESULT_TYPES, choose
+
+
+class ProtocolError(Exception):
+    """A request the protocol refuses: HTTP status and a message for the client."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass
+class Answer:
+    media_type: str
+    body: bytes
+    truncated: bool = False
+
+
+@dataclass
+class Limits:
+    timeout: float = 30.0
+    max_rows: int = 100_000
+    allow_service: bool = False
+    allow_load: bool = False
+
+
+_COMMENT_OR_STRING = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|#[^\n]*"
+)
+
+
+def _code_only(text: str) -> str:
+    """The SPARQL text without strings, IRIs and comments (for keyword checks)."""
+    return _COMMENT_OR_STRING.sub(" ", text)
+
+
+def check_safety(text: str, limits: Limits) -> None:
+    code = _code_only(text).upper()
+    if not limits.allow_service and re.search(r"\bSERVICE\b", code):
+        raise ProtocolError(
+            403, "SERVICE (federated query) is disabled on this endpoint (BPFGRAPH_ALLOW_SERVICE)"
+        )
+    if not limits.allow_load and re.search(r"\bLOAD\b", code):
+        raise ProtocolError(403, "LOAD is disabled on this endpoint (BPFGRAPH_ALLOW_LOAD)")
+
+
+def query_form(text: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE (after the prologue)."""
+    m = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", _code_only(text), re.IGNORECASE)
+    return m.group(1).upper() if m else "SELECT"
+
+
+def negotiate(text: str, accept: str | None) -> str:
+    form = query_form(text)
+    offered = RESULT_TYPES if form in ("SELECT", "ASK") else RDF_TYPES
+    media = choose(accept, offered)
+    if media is None:
+        kinds = "SPARQL results" if form in ("SELECT", "ASK") else "RDF"
+        raise ProtocolError(
+            406,
+            f"none of the accepted media types can carry {kinds}; offered: {', '.join(offered)}",
+        )
+    return media
+
+
+# -- serialisers for SELECT / ASK ------------------------------------------------------------
+
+
+def _json_term(term: object) -> dict:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            out["datatype"] = term.datatype.value
+        return out
+    return {"type": "triple", "value": str(term)}
+
+
+def _xml_term(term: object) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return f'<literal xml:lang="{escape(term.language)}">{escape(term.value)}</literal>'
+        if term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            return (
+                f'<literal datatype="{escape(term.datatype.value)}">{escape(term.value)}</literal>'
+            )
+        return f"<literal>{escape(term.value)}</literal>"
+    return f"<literal>{escape(str(term))}</literal>"
+
+
+def _tsv_term(term: object) -> str:
+    return str(term)  # pyoxigraph's str() is the N-Triples/SPARQL form, as TSV wants
+
+
+def _csv_term(term: object) -> str:
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return term.value if hasattr(term, "value") else str(term)  # type: ignore[attr-defined]
+
+
+def serialise_solutions(variables: list[str], rows: list[list], media: str) -> bytes:
+    if media in ("application/sparql-results+json", "application/json"):
+        bindings = [
+            {v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None}
+            for row in rows
+        ]
+        doc = {"head": {"vars": variables}, "results": {"bindings": bindings}}
+        return json.dumps(doc, ensure_ascii=False).encode("utf-8")
+    if media in ("application/sparql-results+xml", "application/xml"):
+        parts = [
+            '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">',
+            "<head>" + "".join(f'<variable name="{escape(v)}"/>' for v in variables) + "</head>",
+            "<results>",
+        ]
+        for row in rows:
+            cells = "".join(
+                f'<binding name="{escape(v)}">{_xml_term(t)}</binding>'
+                for v, t in zip(variables, row, strict=True)
+                if t is not None
+            )
+            parts.append(f"<result>{cells}</result>")
+        parts.append("</results></sparql>\n")
+        return "\n".join(parts).encode("utf-8")
+    if media == "text/csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(variables)
+        for row in rows:
+            writer.writerow(["" if t is None else _csv_term(t) for t in row])
+        return buffer.getvalue().encode("utf-8")
+    lines = ["\t".join(f"?{v}" for v in variables)]
+    lines += ["\t".join("" if t is None else _tsv_term(t) for t in row) for row in rows]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def serialise_boolean(value: bool, media: str) -> bytes:
+    if media in ("application/sparql-results+xml", "application/xml"):
+        return (
+            '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+            f"<head/><boolean>{'true' if value else 'false'}</boolean></sparql>\n"
+        ).encode()
+    if media in ("text/csv", "text/tab-separated-values"):
+        return f"{'true' if value else 'false'}\n".encode()
+    return json.dumps({"head": {}, "boolean": value}).encode()
+
+
+_OX_RDF = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "xml": ox.RdfFormat.RDF_XML,
+    "trig": ox.RdfFormat.TRIG,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "json-ld": ox.RdfFormat.JSON_LD,
+}
+
+
+def serialise_triples(triples: list, media: str) -> bytes:
+    fmt = RDF_FORMATS[media][0]
+    if fmt in ("trig", "nquads"):
+        fmt = "nt" if fmt == "nquads" else "turtle"  # a CONSTRUCT result is one graph
+    return ox.serialize(triples, format=_OX_RDF[fmt])
+
+
+# -- execution ---------------------------------------------------------------------------------
+
+
+def run_query(
+    store: Store,
+    text: str,
+    accept: str | None,
+    limits: Limits,
+    default_graphs: list[str] | None = None,
+    named_graphs: list[str] | None = None,
+    base_iri: str | None = None,
+) -> Answer:
+    """Run a query with the limits; raise :class:`ProtocolError` for client errors."""
+    check_safety(text, limits)
+    media = negotiate(text, accept)
+    if not isinstance(store, OxigraphStore):
+        return _run_remote(store, text, media, default_graphs, named_graphs)
+    kwargs: dict = {"base_iri": base_iri}
+    if default_graphs or named_graphs:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs or []] or None
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or []]
+        if kwargs["default_graph"] is None:
+            kwargs["default_graph"] = ox.DefaultGraph()
+    else:
+        kwargs["use_default_graph_as_union"] = True
+    outcome: dict = {}
+    cancelled = threading.Event()
+
+    def work() -> None:
+        try:
+            outcome["answer"] = _evaluate(store.native, text, kwargs, media, limits, cancelled)
+        except BaseException as exc:  # handed to the request thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    worker.join(limits.timeout)
+    if worker.is_alive():
+        cancelled.set()
+        raise ProtocolError(
+            503,
+            f"the query did not finish within the {limits.timeout:g} s limit and was stopped; "
+            "narrow it (LIMIT, more specific patterns) or ask the operator to raise "
+            "BPFGRAPH_QUERY_TIMEOUT",
+        )
+    if "error" in outcome:
+        exc = outcome["error"]
+        if isinstance(exc, SyntaxError):
+            raise ProtocolError(400, f"invalid SPARQL query: {exc}")
+        if isinstance(exc, ProtocolError):
+            raise exc
+        if isinstance(exc, (ValueError, TypeError)):
+            raise ProtocolError(400, f"the query could not be evaluated: {exc}")
+        raise exc
+    return outcome["answer"]
+
+
+def _evaluate(
+    native: ox.Store,
+    text: str,
+    kwargs: dict,
+    media: str,
+    limits: Limits,
+    cancelled: threading.Event,
+) -> Answer:
+    deadline = time.monotonic() + limits.timeout
+    result = native.query(text, **kwargs)
+    if isinstance(result, ox.QueryBoolean):
+        return Answer(media, serialise_boolean(bool(result), media))
+    rows: list = []
+    truncated = False
+    if isinstance(result, ox.QuerySolutions):
+        variables = [v.value for v in result.variables]
+        for solution in result:
+            if cancelled.is_set() or time.monotonic() > deadline:
+                return Answer(media, b"")  # abandoned: the request already answered 503
+            if len(rows) >= limits.max_rows:
+                truncated = True
+                break
+            rows.append([solution[v] for v in variables])
+        return Answer(media, serialise_solutions(variables, rows, media), truncated)
+    for triple in result:
+        if cancelled.is_set() or time.monotonic() > deadline:
+            return Answer(media, b"")
+        if len(rows) >= limits.max_rows:
+            truncated = True
+            break
+        rows.append(triple)
+    return Answer(media, serialise_triples(rows, media), truncated)
+
+
+def _run_remote(
+    store: Store,
+    text: str,
+    media: str,
+    default_graphs: list[str] | None,
+    named_graphs: list[str] | None,
+) -> Answer:
+    from ..store.remote import RemoteStore
+
+    assert isinstance(store, RemoteStore)
+    form = [("query", text)]
+    form += [("default-graph-uri", g) for g in default_graphs or []]
+    form += [("named-graph-uri", g) for g in named_graphs or []]
+    if not default_graphs and not named_graphs:
+        graphs = store.graphs()
+        form += [("default-graph-uri", g) for g in graphs] + [
+            ("named-graph-uri", g) for g in graphs
+        ]
+    from urllib.parse import urlencode
+
+    try:
+        response = store._http.post(
+            store.query_url,
+            content=urlencode(form).encode(),
+            headers={"Accept": media, "Content-Type": "application/x-www-form-urlencoded"},
+        )
+    except Exception as exc:
+        raise StoreError(f"cannot reach the SPARQL store: {exc}") from None
+    if response.status_code >= 400:
+        raise ProtocolError(
+            response.status_code if response.status_code < 500 else 502, response.text[:500]
+        )
+    return Answer(response.headers.get("content-type", media).split(";")[0], response.content)
+
+
+_WORD = re.compile(r"\bWHERE\b|\bUSING\b|\bWITH\b", re.IGNORECASE)
+
+
+def add_using(text: str, using: list[str], using_named: list[str]) -> str:
+    """Apply protocol ``using-graph-uri`` / ``using-named-graph-uri`` to an update by adding
+    USING clauses before each top-level WHERE. Refuses updates that have USING or WITH."""
+    code = _code_only(text)
+    if re.search(r"\b(USING|WITH)\b", code, re.IGNORECASE):
+        raise ProtocolError(
+            400,
+            "using-graph-uri / using-named-graph-uri cannot be combined with USING or WITH "
+            "in the update itself",
+        )
+    clause = " ".join([f"USING <{g}>" for g in using] + [f"USING NAMED <{g}>" for g in using_named])
+    out, depth, i = [], 0, 0
+    masked = code
+    while i < len(text):
+        ch = masked[i]
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif (
+            depth == 0
+            and masked[i : i + 5].upper() == "WHERE"
+            and (i == 0 or not masked[i - 1].isalnum())
+        ):
+            out.append(clause + " ")
+        out.append(text[i])
+        i += 1
+    return "".join(out)
+
+
+def run_update(store: Store, text: str, limits: Limits, base_iri: str | None = None) -> None:
+    check_safety(text, limits)
+    try:
+        if isinstance(store, OxigraphStore):
+            store.native.update(text, base_iri=base_iri)
+            if store.path is not None:
+                store.native.flush()
+        else:
+            store.update(text)
+    except SyntaxError as exc:
+        raise ProtocolError(400, f"invalid SPARQL update: {exc}") from None
+    except (ValueError, OSError) as exc:
+        raise ProtocolError(400, f"the update could not be applied: {exc}") from None

@@ -1,0 +1,69 @@
+"""``POST /validate``: a mapping in, its report out (JSON, Turtle or HTML by Accept)."""
+
+from __future__ import annotations
+
+import html
+import json
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from .. import rdfio
+from ..reporting import FileOutcome, RunOutcome, to_json, to_turtle
+from ..validation import ValidationError, validate_mapping
+from .graphs import parse_body
+from .negotiation import base_media, choose
+from .sparql import ProtocolError
+
+OFFERED = ["application/json", "text/turtle", "text/html"]
+
+
+async def validate_request(request: Request, body: bytes) -> Response:
+    media, _params = base_media(request.headers.get("content-type"))
+    name = "request body"
+    if media == "multipart/form-data":
+        form = await request.form()
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise ProtocolError(400, "send the mapping as the multipart field 'file'")
+        name = upload.filename or "upload"
+        data = await upload.read()
+        try:
+            fmt = rdfio.format_for(
+                name, form.get("format") if isinstance(form.get("format"), str) else None
+            )
+        except rdfio.RDFInputError as exc:
+            raise ProtocolError(415, exc.message) from None
+        try:
+            graph = rdfio.as_graph(rdfio.parse_data(data, fmt, source=name))
+        except rdfio.RDFInputError as exc:
+            raise ProtocolError(400, str(exc)) from None
+    else:
+        graph = parse_body(body, request.headers.get("content-type"))
+    answer = choose(request.headers.get("accept"), OFFERED)
+    if answer is None:
+        raise ProtocolError(406, f"offered: {', '.join(OFFERED)}")
+    try:
+        report = validate_mapping(graph)
+    except ValidationError as exc:
+        raise ProtocolError(400, str(exc)) from None
+    run = RunOutcome([FileOutcome(name, report)])
+    if answer == "text/turtle":
+        return Response(to_turtle(run), media_type="text/turtle", headers={"Vary": "Accept"})
+    if answer == "text/html":
+        rows = "".join(
+            f"<tr><td>{html.escape(r.severity)}</td><td>{html.escape(r.process or '')}</td>"
+            f"<td>{html.escape(r.message)}</td><td><code>{html.escape(str(r.focus))}</code></td></tr>"
+            for r in report.results
+        )
+        verdict = "conforms" if report.conforms else "does not conform"
+        page = (
+            "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Validation report</title>"
+            "<link rel='stylesheet' href='/static/site.css'></head><body><main>"
+            f"<h1>Validation report</h1><p>The mapping <strong>{verdict}</strong>.</p>"
+            "<table><thead><tr><th scope='col'>Severity</th><th scope='col'>Process</th>"
+            "<th scope='col'>Message</th><th scope='col'>Focus node</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table></main></body></html>"
+        )
+        return HTMLResponse(page, headers={"Vary": "Accept"})
+    return JSONResponse(json.loads(to_json(run)), headers={"Vary": "Accept"})

@@ -64,8 +64,6 @@ def run_engine(engine: str, n: int, out: Path, slow_limit: float) -> dict:
     result: dict = {"engine": engine, "n": n}
     texts = {q: queries.get(q).bind({}) for q in QUERIES}
     if engine in ("oxigraph", "memory"):
-        import pyoxigraph as ox
-
         from bpfgraph.store.oxigraph import OxigraphStore
 
         tmp = Path(tempfile.mkdtemp(prefix="bpfbench-"))
@@ -74,12 +72,10 @@ def run_engine(engine: str, n: int, out: Path, slow_limit: float) -> dict:
         ensure_loaded(store)
         framework_s = time.perf_counter() - start
         start = time.perf_counter()
-        for i, path in enumerate(paths):
-            store.native.load(
-                path=str(path),
-                format=ox.RdfFormat.TURTLE,
-                to_graph=ox.NamedNode(f"https://w3id.org/bpfgraph/graph/mapping/city-{i:05d}"),
-            )
+        store.load_many(
+            (path, f"https://w3id.org/bpfgraph/graph/mapping/city-{i:05d}")
+            for i, path in enumerate(paths)
+        )
         store.close()
         result["load_s"] = time.perf_counter() - start
         result["framework_s"] = framework_s

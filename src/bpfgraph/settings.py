@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     query_timeout: float = 30.0
     max_body_bytes: int = 50 * 1024 * 1024
     max_rows: int = 100_000
+    #: worker processes running queries on the persistent store (killed at the timeout);
+    #: 0 runs queries in threads, which stop only between solutions
+    query_workers: int = 2
     #: comma-separated origins allowed by CORS ("*" for any); empty: no CORS headers
     cors_origins: str = ""
     allow_service: bool = False

@@ -42,6 +42,17 @@ class State:
         self.limits = Limits(
             settings.query_timeout, settings.max_rows, settings.allow_service, settings.allow_load
         )
+        self.executor = None
+        from ..store.oxigraph import OxigraphStore
+
+        if (
+            isinstance(store, OxigraphStore)
+            and store.path is not None
+            and settings.query_workers > 0
+        ):
+            from .executor import ProcessExecutor
+
+            self.executor = ProcessExecutor(store.path, settings.query_workers)
 
     def bump(self) -> None:
         with self.lock:
@@ -70,6 +81,7 @@ def _check_token(request: Request, settings: Settings) -> None:
 
 
 async def _body(request: Request, limit: int) -> bytes:
+    """Read the body up to ``limit`` bytes (413 beyond); later readers (forms) see it too."""
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise ProtocolError(413, f"the request body is larger than the limit of {limit} bytes")
@@ -79,7 +91,9 @@ async def _body(request: Request, limit: int) -> bytes:
         if size > limit:
             raise ProtocolError(413, f"the request body is larger than the limit of {limit} bytes")
         chunks.append(chunk)
-    return b"".join(chunks)
+    data = b"".join(chunks)
+    request._body = data
+    return data
 
 
 def _rdf_response(graph: Graph, request: Request, offered: list[str] | None = None) -> Response:
@@ -110,6 +124,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         if settings.load_cities:
             _load_cities(app.state.bpf)
         yield
+        if app.state.bpf.executor is not None:
+            app.state.bpf.executor.close()
         st.close()
 
     app = FastAPI(

@@ -16,6 +16,7 @@ from ..store.base import Store
 from ..vocab import BPF, PREFIXES
 
 VOID = Namespace("http://rdfs.org/ns/void#")
+PROV_GRAPH = "https://w3id.org/bpfgraph/graph/provenance"
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 ADMS = Namespace("http://www.w3.org/ns/adms#")
 CC_BY = URIRef("https://creativecommons.org/licenses/by/4.0/")
@@ -171,6 +172,14 @@ def build_catalog(store: Store, base: str) -> Graph:
         g.add((dist, DCAT.mediaType, URIRef(IANA + "text/turtle")))
     g += build_void(store, base)
     g += build_provenance(store, base)
+    # DCAT-AP checks the class of every value: say what each linked resource is
+    for prop in (DCAT.accessURL, DCAT.downloadURL, DCAT.endpointURL, DCAT.endpointDescription):
+        for url in set(g.objects(None, prop)):
+            g.add((url, RDF.type, RDFS.Resource))
+    for page in set(g.objects(None, FOAF.homepage)):
+        g.add((page, RDF.type, FOAF.Document))
+    for standard in set(g.objects(None, DCTERMS.conformsTo)):
+        g.add((standard, RDF.type, DCTERMS.Standard))
     return g
 
 
@@ -220,7 +229,8 @@ def build_provenance(store: Store, base: str) -> Graph:
         )
     )
     rows = store.query(
-        f"SELECT ?g ?p ?o WHERE {{ GRAPH <{META}> {{ ?g ?p ?o }} }}", union_default_graph=False
+        f"SELECT ?g ?p ?o WHERE {{ GRAPH ?m {{ ?g ?p ?o }} VALUES ?m {{ <{META}> <{PROV_GRAPH}> }} }}",
+        union_default_graph=False,
     )
     for row in getattr(rows, "rows", []):
         g.add((row["g"], row["p"], row["o"]))

@@ -201,12 +201,24 @@ def run_query(
     default_graphs: list[str] | None = None,
     named_graphs: list[str] | None = None,
     base_iri: str | None = None,
+    executor: object | None = None,
+    version: int = 0,
 ) -> Answer:
-    """Run a query with the limits; raise :class:`ProtocolError` for client errors."""
+    """Run a query with the limits; raise :class:`ProtocolError` for client errors.
+
+    With an ``executor`` (the persistent store), the query runs in a worker process that is
+    killed at the timeout; otherwise in a thread that stops at the next solution."""
     check_safety(text, limits)
     media = negotiate(text, accept)
     if not isinstance(store, OxigraphStore):
         return _run_remote(store, text, media, default_graphs, named_graphs)
+    if executor is not None:
+        from .executor import Job
+
+        return executor.run(
+            Job(text, default_graphs, named_graphs, base_iri, media, limits.max_rows, version),
+            limits,
+        )
     kwargs: dict = {"base_iri": base_iri}
     if default_graphs or named_graphs:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs or []] or None

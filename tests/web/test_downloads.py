@@ -1,0 +1,131 @@
+"""Downloads and metadata that portals harvest (real server)."""
+
+from __future__ import annotations
+
+import gzip
+
+import httpx
+import pytest
+from pyshacl import validate
+from rdflib import Dataset, Graph, Namespace, URIRef
+from rdflib.namespace import DCAT, RDF
+
+from ..conftest import ROOT
+
+PARSERS = {"ttl": "turtle", "jsonld": "json-ld", "nt": "nt", "rdf": "xml", "trig": "trig"}
+NAMES = ["ontology", "alignments", "shapes", "framework", "mappings", "all"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("ext", list(PARSERS))
+def test_every_download_parses(client: httpx.Client, name: str, ext: str):
+    r = client.get(f"/download/{name}.{ext}")
+    assert r.status_code == 200
+    assert f'filename="bpfgraph-{name}.{ext}"' in r.headers["content-disposition"]
+    if ext == "trig":
+        ds = Dataset()
+        ds.parse(data=r.content, format="trig")
+        assert len(ds) > 0
+    else:
+        g = Graph().parse(data=r.content, format=PARSERS[ext])
+        assert len(g) > 20
+
+
+def test_mappings_download_has_one_graph_per_mapping(client: httpx.Client):
+    ds = Dataset()
+    ds.parse(data=client.get("/download/mappings.trig").content, format="trig")
+    names = {str(g.identifier) for g in ds.graphs() if len(g)}
+    assert {
+        f"https://example.org/graph/{s}" for s in ("aldermoor", "kestrel-bay", "valdoria")
+    } <= names
+
+
+def test_etag_last_modified_and_304(client: httpx.Client):
+    r = client.get("/download/framework.ttl")
+    etag, modified = r.headers["etag"], r.headers["last-modified"]
+    assert client.get("/download/framework.ttl", headers={"If-None-Match": etag}).status_code == 304
+    assert (
+        client.get("/download/framework.ttl", headers={"If-Modified-Since": modified}).status_code
+        == 304
+    )
+    assert (
+        client.get("/download/framework.ttl", headers={"If-None-Match": '"other"'}).status_code
+        == 200
+    )
+
+
+def test_gzip_when_asked(client: httpx.Client):
+    r = client.get("/download/framework.nt", headers={"Accept-Encoding": "gzip"})
+    assert r.headers["content-encoding"] == "gzip"
+    raw = httpx.get(
+        str(client.base_url) + "/download/framework.nt", headers={"Accept-Encoding": "identity"}
+    )
+    assert "content-encoding" not in raw.headers
+    assert gzip.decompress(gzip.compress(raw.content)) == raw.content
+
+
+@pytest.mark.parametrize(
+    ("accept", "media"),
+    [
+        ("application/ld+json", "application/ld+json"),
+        ("application/n-triples", "application/n-triples"),
+        (None, "text/turtle"),
+    ],
+)
+def test_download_without_extension_negotiates(client: httpx.Client, accept, media):
+    r = client.get("/download/ontology", headers={"Accept": accept} if accept else {})
+    assert r.status_code == 200 and r.headers["content-type"].startswith(media)
+
+
+def test_download_errors(client: httpx.Client):
+    assert client.get("/download/secret.ttl").status_code == 404
+    assert client.get("/download/framework.exe").status_code == 404
+    assert client.get("/download/..%2F..%2Fetc%2Fpasswd").status_code == 404
+    assert client.get("/download/framework", headers={"Accept": "image/png"}).status_code == 406
+
+
+DCTERMS = Namespace("http://purl.org/dc/terms/")
+
+
+def test_catalog_conforms_to_dcat_ap_3(client: httpx.Client):
+    catalog = Graph().parse(
+        data=client.get("/catalog", headers={"Accept": "text/turtle"}).content, format="turtle"
+    )
+    shapes = Graph().parse(ROOT / "reference" / "dcat-ap" / "dcat-ap-3.0.0-SHACL.ttl")
+    conforms, _g, text = validate(catalog, shacl_graph=shapes, advanced=True)
+    assert conforms, text[:3000]
+
+
+def test_catalog_content(client: httpx.Client, server):
+    g = Graph().parse(data=client.get("/catalog").content, format="turtle")
+    base = server.base + "/"
+    cat = URIRef(base + "catalog")
+    assert (cat, RDF.type, DCAT.Catalog) in g
+    subs = set(g.objects(cat, DCAT.catalog))
+    titles = {str(g.value(s, DCTERMS.title)) for s in subs}
+    assert titles == {"City core knowledge set", "City metadata set"}
+    services = list(g.subjects(RDF.type, DCAT.DataService))
+    assert [str(g.value(s, DCAT.endpointURL)) for s in services] == [base + "sparql"]
+    urls = {str(u) for u in g.objects(None, DCAT.downloadURL)}
+    assert base + "download/framework.ttl" in urls and base + "download/mappings.trig" in urls
+    for url in sorted(urls)[:5]:
+        assert httpx.get(url).status_code == 200
+
+
+def test_void_and_provenance(client: httpx.Client):
+    void = Graph().parse(data=client.get("/void").content, format="turtle")
+    VOID = Namespace("http://rdfs.org/ns/void#")
+    root = URIRef(str(client.base_url) + "/void#bpfgraph")
+    subsets = list(void.objects(root, VOID.subset))
+    assert len(subsets) >= 9
+    total = int(void.value(root, VOID.triples))
+    assert total == sum(int(void.value(s, VOID.triples)) for s in subsets) > 9000
+    prov = Graph().parse(data=client.get("/provenance").content, format="turtle")
+    PROV = Namespace("http://www.w3.org/ns/prov#")
+    assert (
+        URIRef("https://w3id.org/bpfgraph/graph/framework"),
+        PROV.wasDerivedFrom,
+        URIRef("https://w3id.org/bpfgraph/id/document/iso-iec-30145-1-2021"),
+    ) in prov
+    generated = {str(s) for s in prov.subjects(PROV.generatedAtTime, None)}
+    assert "https://example.org/graph/valdoria" in generated

@@ -29,6 +29,13 @@ log = logging.getLogger("bpfgraph.web")
 SD_TURTLE = "text/turtle"
 
 
+class _NoCache(dict):
+    """A cache that keeps nothing (several processes share a remote store)."""
+
+    def __setitem__(self, key: object, value: object) -> None:
+        return None
+
+
 class State:
     """The store and a version counter that every write bumps (caches key on it)."""
 
@@ -37,7 +44,10 @@ class State:
         self.store = store
         self.version = 0
         self.modified = dt.datetime.now(dt.UTC).replace(microsecond=0)
-        self.cache: dict[tuple, tuple[bytes, str, str]] = {}
+        from ..store.oxigraph import OxigraphStore as _Embedded
+
+        # a remote store may be written by other app processes: nothing is cached then
+        self.cache: dict[tuple, tuple] = {} if isinstance(store, _Embedded) else _NoCache()
         self.lock = threading.Lock()
         self.limits = Limits(
             settings.query_timeout, settings.max_rows, settings.allow_service, settings.allow_load

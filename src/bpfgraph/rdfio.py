@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 
 #: file suffix -> rdflib parser / serializer name
 SUFFIX_FORMATS: dict[str, str] = {
@@ -109,11 +109,25 @@ def parse_data(data: bytes, fmt: str, source: str = "<input>") -> Graph:
         raise RDFInputError(source, f"not valid UTF-8 (byte {exc.start})", line) from None
     if fmt == "json-ld":
         _refuse_remote_contexts(text, source)
+    if fmt == "xml" and re.search(r"<!DOCTYPE[^>]*\[|<!ENTITY", text[:65536]):
+        line = text.count("\n", 0, max(text.find("<!DOCTYPE"), 0)) + 1
+        raise RDFInputError(
+            source,
+            "RDF/XML with a DOCTYPE declaring entities is refused "
+            "(external entities and entity expansion are not processed)",
+            line,
+        )
     graph: Graph = Dataset(default_union=True) if fmt in QUAD_FORMATS else Graph()
     try:
         graph.parse(data=text, format=fmt)
     except Exception as exc:  # every parser has its own exception types
-        raise RDFInputError(source, _clean_message(exc), _line_of(exc)) from None
+        message = _clean_message(exc)
+        line = _line_of(exc)
+        if line is None and "Invalid line: " in message:  # the N-Triples parser quotes the line
+            fragment = message.split("Invalid line: ", 1)[1].strip()[:60]
+            pos = text.find(fragment)
+            line = text.count("\n", 0, pos) + 1 if pos >= 0 else None
+        raise RDFInputError(source, message, line) from None
     _check_iris(graph, text, source)
     return graph
 
@@ -121,11 +135,20 @@ def parse_data(data: bytes, fmt: str, source: str = "<input>") -> Graph:
 _BAD_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`]')
 
 
+#: the longest literal accepted (characters); longer ones are refused as abuse
+MAX_LITERAL = 1_000_000
+
+
 def _check_iris(graph: Graph, text: str, source: str) -> None:
-    """Refuse IRIs that rdflib lets through but RDF forbids (spaces, quotes, braces…)."""
+    """Refuse IRIs that rdflib lets through but RDF forbids (spaces, quotes, braces…), and
+    literals longer than :data:`MAX_LITERAL`."""
     terms = graph.quads() if isinstance(graph, Dataset) else graph
     for quad in terms:
         for term in quad:
+            if isinstance(term, Literal) and len(term) > MAX_LITERAL:
+                raise RDFInputError(
+                    source, f"a literal of {len(term)} characters is longer than {MAX_LITERAL}"
+                )
             if isinstance(term, URIRef) and _BAD_IRI.search(str(term)):
                 value = str(term)
                 pos = text.find(value)

@@ -65,7 +65,8 @@ def check(response: httpx.Response, statuses: set[int], message: str | None) -> 
 
 FILES = sorted(DATA.glob("*"))
 FILE_MESSAGES = {
-    "invalid-iri.ttl": "invalid IRI", "invalid-iri.nt": ":1: Invalid line",
+    "invalid-iri.ttl": "invalid IRI",
+    "invalid-iri.nt": ":1: Invalid line",
     "invalid-utf8": "UTF-8",
     "xxe": "entities",
     "billion-laughs": "entities",

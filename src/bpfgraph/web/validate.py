@@ -7,6 +7,7 @@ import json
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from .. import rdfio
 from ..reporting import FileOutcome, RunOutcome, to_json, to_turtle
@@ -35,16 +36,17 @@ async def validate_request(request: Request, body: bytes) -> Response:
         except rdfio.RDFInputError as exc:
             raise ProtocolError(415, exc.message) from None
         try:
-            graph = rdfio.as_graph(rdfio.parse_data(data, fmt, source=name))
+            graph = rdfio.as_graph(await run_in_threadpool(rdfio.parse_data, data, fmt, name))
         except rdfio.RDFInputError as exc:
             raise ProtocolError(400, str(exc)) from None
     else:
-        graph = parse_body(body, request.headers.get("content-type"))
+        graph = await run_in_threadpool(parse_body, body, request.headers.get("content-type"))
     answer = choose(request.headers.get("accept"), OFFERED)
     if answer is None:
         raise ProtocolError(406, f"offered: {', '.join(OFFERED)}")
     try:
-        report = validate_mapping(graph)
+        # parsing and validation are CPU work: keep them off the event loop
+        report = await run_in_threadpool(validate_mapping, graph)
     except ValidationError as exc:
         raise ProtocolError(400, str(exc)) from None
     run = RunOutcome([FileOutcome(name, report)])

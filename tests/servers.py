@@ -32,7 +32,7 @@ class OxigraphServer:
         self.process = subprocess.Popen(
             [exe, "serve", "--location", str(location), "--bind", f"127.0.0.1:{self.port}"],
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -95,6 +95,10 @@ class BpfgraphServer:
 
     def start(self) -> None:
         exe = [sys.executable, "-m", "bpfgraph.cli"]
+        # the server's log goes to a file: a pipe nobody reads would fill up and block it
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.log_path = self.data_dir / "server.log"
+        self.log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [
                 *exe,
@@ -110,14 +114,12 @@ class BpfgraphServer:
             ],
             env=self.env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self.log,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(
-                    "bpfgraph serve exited: " + self.process.stderr.read().decode()[-2000:]
-                )
+                raise RuntimeError("bpfgraph serve exited: " + self.log_path.read_text()[-2000:])
             try:
                 if httpx.get(f"{self.base}/health", timeout=1).status_code == 200:
                     return
@@ -134,6 +136,7 @@ class BpfgraphServer:
         return {"Authorization": f"Bearer {self.token}"}
 
     def stop(self, kill: bool = False) -> None:
+        self.log.close()
         if self.process.poll() is None:
             if kill:
                 self.process.kill()

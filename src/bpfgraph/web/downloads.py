@@ -112,6 +112,21 @@ def register(app: FastAPI, state: Callable) -> None:
             ext = RDF_FORMATS[media][1]
         return answer(request, name, media, ext)
 
+    def _catalog_page(request: Request) -> Response:
+        from .catalog import DATASETS
+        from .pages import render
+
+        sets = [
+            {
+                "name": name,
+                "title": title,
+                "description": description,
+                "links": [(ext, f"/download/{name}.{ext}") for ext in EXT_MEDIA],
+            }
+            for name, (title, description, _s) in DATASETS.items()
+        ]
+        return render("catalog.html", title="Catalog", datasets=sets)
+
     @app.get("/catalog", tags=["metadata"])
     def catalog(request: Request) -> Response:
         from .catalog import build_catalog
@@ -132,6 +147,12 @@ def register(app: FastAPI, state: Callable) -> None:
 
     def _meta(request: Request, name: str, build: Callable) -> Response:
         st = state(request)
+        if (
+            name == "catalog"
+            and choose(request.headers.get("accept"), ["text/turtle", "text/html"]) == "text/html"
+            and "text/html" in (request.headers.get("accept") or "")
+        ):
+            return _catalog_page(request)
         offered = [m for m in EXT_MEDIA.values() if m != "application/trig"]
         media = choose(request.headers.get("accept"), offered)
         if media is None:

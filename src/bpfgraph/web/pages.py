@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
@@ -20,6 +22,7 @@ from .negotiation import choose
 from .sparql import ProtocolError
 
 HERE = Path(__file__).parent
+_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f-\x9f]')
 ENV = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape())
 TYPES = {
     "G": ("governance", "Governance processes"),
@@ -274,11 +277,9 @@ def register(app: FastAPI, state: Callable, rdf_response: Callable) -> None:
     def resource(path: str, request: Request) -> Response:
         iri = str(ID) + path
         st = state(request)
-        result = st.store.query(
-            f"CONSTRUCT {{ <{iri}> ?p ?o }} WHERE {{ <{iri}> ?p ?o }}"
-            if "<" not in iri and ">" not in iri and " " not in iri
-            else "CONSTRUCT {} WHERE {}"
-        )
+        if _BAD_IRI.search(iri) or not _valid_iri(iri):
+            raise ProtocolError(404, "nothing is known about this IRI (it is not a valid IRI)")
+        result = st.store.query(f"CONSTRUCT {{ <{iri}> ?p ?o }} WHERE {{ <{iri}> ?p ?o }}")
         g = getattr(result, "graph", Graph())
         if len(g) == 0:
             raise ProtocolError(404, f"nothing is known about <{iri}>")
@@ -324,7 +325,7 @@ def register(app: FastAPI, state: Callable, rdf_response: Callable) -> None:
                 "city": c.city,
                 "processes": len(c.processes),
                 "score": fmt_score(c.score),
-                "href": "/city?mapping=" + c.mapping,
+                "href": "/city?mapping=" + quote(c.mapping, safe=""),
             }
             for c in city_reports(request)
         ]
@@ -433,6 +434,16 @@ def register(app: FastAPI, state: Callable, rdf_response: Callable) -> None:
         return render(
             "query.html", title="Query", endpoint=str(request.url_for("sparql_get")), named=named
         )
+
+
+def _valid_iri(iri: str) -> bool:
+    import pyoxigraph
+
+    try:
+        pyoxigraph.NamedNode(iri)
+    except ValueError:
+        return False
+    return True
 
 
 def _example(param: str) -> str:

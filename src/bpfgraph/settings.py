@@ -35,9 +35,9 @@ class Settings(BaseSettings):
     query_timeout: float = 30.0
     max_body_bytes: int = 50 * 1024 * 1024
     max_rows: int = 100_000
-    #: worker processes running queries on the persistent store (killed at the timeout);
-    #: 0 runs queries in threads, which stop only between solutions
-    query_workers: int = 2
+    #: experimental: worker processes running queries on the persistent store, killed at the
+    #: timeout; 0 (default) runs queries in threads that stop at the next solution
+    query_workers: int = 0
     #: comma-separated origins allowed by CORS ("*" for any); empty: no CORS headers
     cors_origins: str = ""
     allow_service: bool = False

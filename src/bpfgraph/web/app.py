@@ -64,6 +64,10 @@ class State:
 
             self.executor = ProcessExecutor(store.path, settings.query_workers)
 
+    def sparql_url(self, request: Request) -> str:
+        """The endpoint's own URL (the base IRI of queries and updates)."""
+        return str(request.base_url) + "sparql"
+
     def bump(self) -> None:
         with self.lock:
             self.version += 1
@@ -256,7 +260,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
                 st.limits,
                 default,
                 named,
-                base_iri=str(request.url_for("sparql_get")),
+                base_iri=st.sparql_url(request),
+                executor=st.executor,
+                version=version,
             )
             etag = '"' + hashlib.sha1(answer.body).hexdigest() + '"'
             cached = (answer.body, answer.media_type, etag)
@@ -424,7 +430,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
     async def _gsp_write(request: Request, method: str) -> Response:
         _check_token(request, settings)
-        target = _target(request)
+        new_graph = method == "POST" and not {"graph", "default"} & set(request.query_params)
+        target = gsp.new_graph_iri() if new_graph else _target(request)
         st = state(request)
         body = await _body(request, settings.max_body_bytes)
         data = gsp.parse_body(body, request.headers.get("content-type"))
@@ -456,7 +463,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         st.bump()
         return Response(
             status_code=result.status,
-            headers={"Location": str(request.url)} if result.status == 201 else None,
+            headers={"Location": target if new_graph else str(request.url)}
+            if result.status == 201
+            else None,
         )
 
     # -- validation --------------------------------------------------------------------------

@@ -1,5 +1,7 @@
-"""Queries on the persistent store run in worker processes, so that a timeout really stops the
-work: the worker running a query past its limit is killed and replaced.
+"""Experimental (``BPFGRAPH_QUERY_WORKERS`` > 0): queries on the persistent store run in worker
+processes, so that a timeout really stops the work: the worker running a query past its limit
+is killed and replaced. Off by default: read-only views of a store that is being written and
+compacted can fail, which the W3C protocol tests expose.
 
 Each worker opens the on-disk Oxigraph store read-only (alongside the serving process, which
 holds it read-write) and reopens it when the store's version has changed since its last query,
@@ -32,7 +34,7 @@ class Job:
 def _worker(path: str, conn: Connection) -> None:  # pragma: no cover - runs in a child process
     import pyoxigraph as ox
 
-    from .sparql import evaluate_native
+    from .sparql import dataset_arguments, evaluate_native
 
     store = None
     version = -1
@@ -45,14 +47,20 @@ def _worker(path: str, conn: Connection) -> None:  # pragma: no cover - runs in 
             if store is None or job.version != version:
                 store = ox.Store.read_only(path)
                 version = job.version
-            kwargs: dict = {"base_iri": job.base_iri}
-            if job.default_graphs or job.named_graphs:
-                defaults = [ox.NamedNode(g) for g in job.default_graphs or []]
-                kwargs["default_graph"] = defaults or ox.DefaultGraph()
-                kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs or []]
-            else:
-                kwargs["use_default_graph_as_union"] = True
-            answer = evaluate_native(store, job.text, kwargs, job.media, job.max_rows)
+            kwargs: dict = {
+                "base_iri": job.base_iri,
+                **dataset_arguments(job.text, job.default_graphs, job.named_graphs),
+            }
+            for attempt in range(3):
+                try:
+                    answer = evaluate_native(store, job.text, kwargs, job.media, job.max_rows)
+                    break
+                except (OSError, RuntimeError):
+                    # the serving process compacted files this read-only view still used:
+                    # reopen on the current files and run again
+                    if attempt == 2:
+                        raise
+                    store = ox.Store.read_only(path)
             conn.send(("ok", answer))
         except SyntaxError as exc:
             conn.send(("error", 400, f"invalid SPARQL query: {exc}"))

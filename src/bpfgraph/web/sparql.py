@@ -50,8 +50,9 @@ _COMMENT_OR_STRING = re.compile(
 
 
 def _code_only(text: str) -> str:
-    """The SPARQL text without strings, IRIs and comments (for keyword checks)."""
-    return _COMMENT_OR_STRING.sub(" ", text)
+    """The SPARQL text with its strings, IRIs and comments blanked out (for keyword checks); as
+    long as the text, so that a position in one is the same position in the other."""
+    return _COMMENT_OR_STRING.sub(lambda m: " " * len(m.group()), text)
 
 
 def check_safety(text: str, limits: Limits) -> None:
@@ -62,6 +63,43 @@ def check_safety(text: str, limits: Limits) -> None:
         )
     if not limits.allow_load and re.search(r"\bLOAD\b", code):
         raise ProtocolError(403, "LOAD is disabled on this endpoint (BPFGRAPH_ALLOW_LOAD)")
+
+
+_FROM = re.compile(r"(?<![\w:?$.-])FROM(?![\w:-])", re.IGNORECASE)
+
+
+def has_dataset_clause(text: str) -> bool:
+    """Whether the query names its dataset (FROM / FROM NAMED).
+
+    >>> has_dataset_clause("SELECT * FROM <http://example.org/g> { ?s ?p ?o }")
+    True
+    >>> has_dataset_clause("SELECT ?from { ?s <http://example.org/FROM> ?from }")
+    False
+    """
+    return _FROM.search(_code_only(text)) is not None
+
+
+def dataset_arguments(
+    text: str, default_graphs: list[str] | None, named_graphs: list[str] | None
+) -> dict:
+    """pyoxigraph's dataset arguments for a query.
+
+    A dataset given by the protocol (``default-graph-uri`` / ``named-graph-uri``) replaces the
+    query's FROM / FROM NAMED; its default graph is the merge of the ``default-graph-uri``
+    graphs, empty when there are none (SPARQL 1.1 Protocol 2.1.4, Query 13.2). A query that
+    names no dataset at all runs on the union of the store's graphs (sd:UnionDefaultGraph);
+    one with FROM / FROM NAMED on the graphs it names."""
+    if default_graphs or named_graphs:
+        try:
+            return {
+                "default_graph": [ox.NamedNode(g) for g in default_graphs or []],
+                "named_graphs": [ox.NamedNode(g) for g in named_graphs or []],
+            }
+        except ValueError as exc:
+            raise ProtocolError(400, f"default-graph-uri / named-graph-uri: {exc}") from None
+    if has_dataset_clause(text):
+        return {}
+    return {"use_default_graph_as_union": True}
 
 
 def query_form(text: str) -> str:
@@ -219,14 +257,7 @@ def run_query(
             Job(text, default_graphs, named_graphs, base_iri, media, limits.max_rows, version),
             limits,
         )
-    kwargs: dict = {"base_iri": base_iri}
-    if default_graphs or named_graphs:
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs or []] or None
-        kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or []]
-        if kwargs["default_graph"] is None:
-            kwargs["default_graph"] = ox.DefaultGraph()
-    else:
-        kwargs["use_default_graph_as_union"] = True
+    kwargs: dict = {"base_iri": base_iri, **dataset_arguments(text, default_graphs, named_graphs)}
     outcome: dict = {}
     cancelled = threading.Event()
 
@@ -257,6 +288,13 @@ def run_query(
             raise ProtocolError(400, f"the query could not be evaluated: {exc}")
         raise exc
     return outcome["answer"]
+
+
+def evaluate_native(native: ox.Store, text: str, kwargs: dict, media: str, max_rows: int) -> Answer:
+    """Evaluate on a pyoxigraph store and serialise (used by the query worker processes)."""
+    return _evaluate(
+        native, text, kwargs, media, Limits(max_rows=max_rows, timeout=1e9), threading.Event()
+    )
 
 
 def _evaluate(
@@ -306,7 +344,7 @@ def _run_remote(
     form = [("query", text)]
     form += [("default-graph-uri", g) for g in default_graphs or []]
     form += [("named-graph-uri", g) for g in named_graphs or []]
-    if not default_graphs and not named_graphs:
+    if not default_graphs and not named_graphs and not has_dataset_clause(text):
         graphs = store.graphs()
         form += [("default-graph-uri", g) for g in graphs] + [
             ("named-graph-uri", g) for g in graphs
@@ -328,36 +366,66 @@ def _run_remote(
     return Answer(response.headers.get("content-type", media).split(";")[0], response.content)
 
 
-_WORD = re.compile(r"\bWHERE\b|\bUSING\b|\bWITH\b", re.IGNORECASE)
+#: a brace, or the keyword WHERE standing alone (not part of a name, a prefix or a variable)
+_WHERE_OR_BRACE = re.compile(r"[{}]|(?<![\w:?$.-])WHERE(?![\w:-])", re.IGNORECASE)
+_ENDS_WITH_DELETE = re.compile(r"(?<![\w:?$.-])DELETE\s*$", re.IGNORECASE)
+
+
+def _block_end(code: str, start: int) -> int:
+    """The position after the group ``{ … }`` that opens at or after ``start`` (-1: none)."""
+    opening = code.find("{", start)
+    if opening < 0 or code[start:opening].strip():
+        return -1
+    depth = 0
+    for i in range(opening, len(code)):
+        if code[i] == "{":
+            depth += 1
+        elif code[i] == "}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+    return -1
 
 
 def add_using(text: str, using: list[str], using_named: list[str]) -> str:
     """Apply protocol ``using-graph-uri`` / ``using-named-graph-uri`` to an update by adding
-    USING clauses before each top-level WHERE. Refuses updates that have USING or WITH."""
+    USING clauses before each top-level WHERE (``DELETE WHERE { P }`` becomes
+    ``DELETE { P } USING … WHERE { P }``, its long form). Refuses updates that have USING or
+    WITH (400), as the protocol says.
+
+    >>> add_using("INSERT { ?s a <x:T> } WHERE { ?s a <x:S> }", ["x:g"], [])
+    'INSERT { ?s a <x:T> } USING <x:g> WHERE { ?s a <x:S> }'
+    >>> add_using("DELETE WHERE { ?s ?p 'WHERE' }", [], ["x:g"])
+    "DELETE { ?s ?p 'WHERE' } USING NAMED <x:g> WHERE { ?s ?p 'WHERE' }"
+    """
     code = _code_only(text)
-    if re.search(r"\b(USING|WITH)\b", code, re.IGNORECASE):
+    if re.search(r"(?<![\w:?$.-])(USING|WITH)(?![\w:-])", code, re.IGNORECASE):
         raise ProtocolError(
             400,
             "using-graph-uri / using-named-graph-uri cannot be combined with USING or WITH "
             "in the update itself",
         )
+    for iri in [*using, *using_named]:
+        if not iri or any(c in iri for c in ' <>"{}|\\^`') or ":" not in iri:
+            raise ProtocolError(400, f"{iri!r} is not an absolute IRI")
     clause = " ".join([f"USING <{g}>" for g in using] + [f"USING NAMED <{g}>" for g in using_named])
-    out, depth, i = [], 0, 0
-    masked = code
-    while i < len(text):
-        ch = masked[i]
-        if ch == "{":
+    out, depth, copied = [], 0, 0
+    for m in _WHERE_OR_BRACE.finditer(code):
+        token = m.group()
+        if token == "{":
             depth += 1
-        elif ch == "}":
+        elif token == "}":
             depth -= 1
-        elif (
-            depth == 0
-            and masked[i : i + 5].upper() == "WHERE"
-            and (i == 0 or not masked[i - 1].isalnum())
-        ):
-            out.append(clause + " ")
-        out.append(text[i])
-        i += 1
+        elif depth == 0:
+            out.append(text[copied : m.start()])
+            copied = m.start()
+            end = _block_end(code, m.end())
+            if _ENDS_WITH_DELETE.search(code, 0, m.start()) and end > 0:
+                pattern = text[code.index("{", m.end()) : end]
+                out.append(f"{pattern} {clause} ")
+            else:
+                out.append(f"{clause} ")
+    out.append(text[copied:])
     return "".join(out)
 
 

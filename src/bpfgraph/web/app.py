@@ -15,6 +15,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from rdflib import Graph
+from starlette.concurrency import run_in_threadpool
 
 from .. import __version__, queries
 from ..framework import ensure_loaded
@@ -245,11 +246,25 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             raise ProtocolError(400, str(exc)) from None
         return _cached_query(request, text)
 
+    def _query_key(request: Request, text: str, default=None, named=None) -> tuple:
+        accept = request.headers.get("accept") or ""
+        return ("q", text, accept, tuple(default or ()), tuple(named or ()))
+
+    def _cache_hit(request: Request, text: str, default=None, named=None) -> Response | None:
+        """The cached answer, if any: served on the event loop, no thread hop."""
+        cached = state(request).cache.get(_query_key(request, text, default, named))
+        if cached is None:
+            return None
+        body, media_type, etag = cached
+        headers = {"ETag": etag, "Vary": "Accept"}
+        if request.headers.get("if-none-match") == etag:
+            return Response(status_code=304, headers=headers)
+        return Response(body, media_type=media_type, headers=headers)
+
     def _cached_query(request: Request, text: str, default=None, named=None) -> Response:
         st = state(request)
         accept = request.headers.get("accept")
-        media = negotiation.choose(accept, negotiation.RESULT_TYPES)  # for the cache key only
-        key = ("q", text, accept or "", tuple(default or ()), tuple(named or ()), media)
+        key = _query_key(request, text, default, named)
         cached = st.cache.get(key)
         version = st.version
         if cached is None:
@@ -288,21 +303,22 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         return _rdf_response(g, request)
 
     @app.get("/sparql", name="sparql_get", tags=["sparql"])
-    def sparql_get(request: Request) -> Response:
+    async def sparql_get(request: Request) -> Response:
         params = request.query_params
         if "update" in params:
             raise ProtocolError(405, "SPARQL Update needs POST")
         queries_given = params.getlist("query")
         if not queries_given:
-            return _service_description(request)
+            return await run_in_threadpool(_service_description, request)
         if len(queries_given) > 1:
             raise ProtocolError(400, "give exactly one query parameter")
-        return _cached_query(
-            request,
-            queries_given[0],
-            params.getlist("default-graph-uri"),
-            params.getlist("named-graph-uri"),
-        )
+        text = queries_given[0]
+        default = params.getlist("default-graph-uri")
+        named = params.getlist("named-graph-uri")
+        hit = _cache_hit(request, text, default, named)
+        if hit is not None:
+            return hit
+        return await run_in_threadpool(_cached_query, request, text, default, named)
 
     @app.post("/sparql", tags=["sparql"])
     async def sparql_post(request: Request) -> Response:

@@ -131,6 +131,19 @@ class BpfgraphServer:
     def url(self, path: str) -> str:
         return self.base + path
 
+    def store_examples(self) -> None:
+        """PUT the three example mappings (data/examples) as graphs https://example.org/graph/{stem}."""
+        root = Path(__file__).resolve().parents[1]
+        for path in sorted((root / "data" / "examples").glob("*.ttl")):
+            response = httpx.put(
+                self.url("/graphs"),
+                params={"graph": f"https://example.org/graph/{path.stem}"},
+                content=path.read_bytes(),
+                headers={"Content-Type": "text/turtle", **self.auth},
+                timeout=60,
+            )
+            assert response.status_code in (201, 204), response.text
+
     @property
     def auth(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}

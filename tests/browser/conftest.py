@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import (
     Browser,
@@ -36,15 +35,7 @@ TIMEOUT_MS = 15_000
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BpfgraphServer]:
     srv = BpfgraphServer(tmp_path_factory.mktemp("served-browser"))
     try:
-        for path in EXAMPLES:
-            response = httpx.put(
-                srv.url("/graphs"),
-                params={"graph": f"https://example.org/graph/{path.stem}"},
-                content=path.read_bytes(),
-                headers={"Content-Type": "text/turtle", **srv.auth},
-                timeout=60,
-            )
-            assert response.status_code in (201, 204), response.text
+        srv.store_examples()
         yield srv
     finally:
         srv.stop()

@@ -7,24 +7,13 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from ..conftest import ROOT
 from ..servers import BpfgraphServer
-
-EXAMPLES = sorted((ROOT / "data" / "examples").glob("*.ttl"))
 
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BpfgraphServer]:
     srv = BpfgraphServer(tmp_path_factory.mktemp("served"))
-    for path in EXAMPLES:
-        response = httpx.put(
-            srv.url("/graphs"),
-            params={"graph": f"https://example.org/graph/{path.stem}"},
-            content=path.read_bytes(),
-            headers={"Content-Type": "text/turtle", **srv.auth},
-            timeout=60,
-        )
-        assert response.status_code in (201, 204), response.text
+    srv.store_examples()
     yield srv
     srv.stop()
 

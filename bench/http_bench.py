@@ -46,10 +46,9 @@ end
 CROSS_CITY = [
     "outcome-adoption-ranking",
     "best-rated-city-per-process",
-    "mapping-ratings",
-    "mapping-outcome-coverage",
-    "mapping-practice-coverage",
+    "cross-city-process-profile",
 ]
+PER_MAPPING = ["mapping-ratings", "mapping-outcome-coverage", "mapping-practice-coverage"]
 
 
 def free_port() -> int:
@@ -103,6 +102,7 @@ def main() -> None:
 
     from bpfgraph import queries
     from bpfgraph.framework import ensure_loaded
+    from bpfgraph.mappings import load_files
     from bpfgraph.store.oxigraph import OxigraphStore
 
     paths = ensure_mappings(args.out, args.n)
@@ -113,7 +113,7 @@ def main() -> None:
     # the same data for everyone
     store = OxigraphStore(work / "bpf" / "store")
     ensure_loaded(store)
-    store.load_many(items)
+    load_files(store, items)
     nq = work / "all.nq"
     nt = work / "all.nt"
     import pyoxigraph as ox
@@ -213,7 +213,7 @@ def main() -> None:
         bpf = f"http://127.0.0.1:{bpf_port}"
         results["bpfgraph"]["download_rps"] = wrk(bpf + "/download/framework.ttl", args.duration)
         latency = {}
-        for qname in CROSS_CITY:
+        for qname in CROSS_CITY + PER_MAPPING:
             text = queries.get(qname).bind({})
             per = {}
             for name in ("bpfgraph", "oxigraph-server"):

@@ -141,13 +141,17 @@ def stored_digest(store: Store) -> str | None:
 
 
 def ensure_loaded(store: Store) -> bool:
-    """Load the parts and their entailments unless the store already holds this version.
+    """Load the parts and their entailments unless the store already holds this version,
+    and derive the mapping summaries that are missing (all of them after a reload).
 
     Returns whether anything was (re)loaded. The check is one small query, so opening a
     persistent store that is up to date parses nothing and reasons about nothing.
     """
+    from . import summaries
+
     digest = source_digest()
     if stored_digest(store) == digest:
+        summaries.ensure(store)  # only what is missing: cheap when up to date
         return False
     for name, part in PARTS.items():
         merged = Graph()
@@ -160,6 +164,7 @@ def ensure_loaded(store: Store) -> bool:
     meta = Graph()
     meta.add((graph_iri("framework"), URIRef(_HAS_VERSION), Literal(digest)))
     store.put_graph(str(META), meta)
+    summaries.ensure(store, everything=True)  # they read the framework: derive them anew
     return True
 
 

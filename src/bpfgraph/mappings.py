@@ -7,14 +7,25 @@ another; framework graphs (``https://w3id.org/bpfgraph/graph/…``) can never be
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from rdflib import RDF, Graph, URIRef
 
-from . import rdfio
+from . import rdfio, summaries
 from .framework import is_reserved_graph
 from .store import Store
+from .summaries import mapping_graphs
 from .validation import Report, validate_mapping
 from .vocab import BPF
+
+__all__ = [
+    "MappingRefused",
+    "Stored",
+    "load_files",
+    "mapping_graphs",
+    "put_mapping",
+    "store_mapping",
+]
 
 
 class MappingRefused(Exception):
@@ -60,15 +71,61 @@ def store_mapping(
     target = graph_name or mapping
     if is_reserved_graph(target):
         raise MappingRefused(f"graph <{target}> belongs to the framework and cannot be written")
-    store.put_graph(target, graph)
+    put_mapping(store, target, graph)
     return Stored(target, mapping, len(graph), report)
 
 
-def mapping_graphs(store: Store) -> list[str]:
-    """Named graphs that hold a bpf:CityMapping."""
-    result = store.query(
-        "SELECT DISTINCT ?g WHERE "
-        "{ GRAPH ?g { ?m a <https://w3id.org/bpfgraph/def#CityMapping> } }",
-        union_default_graph=False,
-    )
-    return sorted(str(r["g"]) for r in getattr(result, "rows", []))
+def put_mapping(store: Store, target: str, graph: Graph) -> None:
+    """Write a (validated) graph and its derived summary together, replacing both.
+
+    Any graph may be given: one without a ``bpf:CityMapping`` gets no summary (and loses
+    one it had), so this is also the write path for ordinary graphs of the Graph Store.
+    """
+    summary = summaries.summarize_graph(graph, target)
+    store.put_graphs({target: graph, summaries.summary_graph(target): summary})
+
+
+def delete_graph(store: Store, target: str) -> bool:
+    """Delete a graph and its summary; returns whether the graph existed."""
+    existed = store.delete_graph(target)
+    summaries.forget(store, target)
+    return existed
+
+
+def load_files(store: Store, items: list[tuple[Path, str]]) -> None:
+    """Bulk-load (already validated) mapping files, each into its graph, with summaries.
+
+    On Oxigraph the summaries are derived in a second process while this one parses and
+    writes (the two halves take about as long), so a bulk load costs little more than the
+    mappings' own triples.
+    """
+    from .store.oxigraph import OxigraphStore
+
+    if not isinstance(store, OxigraphStore):
+        for path, graph in items:
+            store.load_file(path, graph)
+            summaries.refresh(store, graph)
+        return
+    if len(items) < 20:
+        store.load_many(items, (_derive_file(item) for item in items))
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    summaries.framework_index()  # computed once here, inherited by the forked worker
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        store.load_many(items, pool.map(_derive_file, items, chunksize=16))
+
+
+def _derive_file(item: tuple[Path, str]) -> dict:
+    import pyoxigraph as ox
+
+    from .store.oxigraph import OX_FORMATS
+
+    path, graph = item
+    fmt = OX_FORMATS[rdfio.format_for(path)]
+    triples = [
+        (t.subject.value, t.predicate.value, t.object.value)
+        for t in ox.parse(path=str(path), format=fmt)
+    ]
+    return {summaries.summary_graph(graph): summaries.summarize(triples, graph)}

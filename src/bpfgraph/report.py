@@ -19,6 +19,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from . import queries, rdfio
+from .mappings import put_mapping
 from .store import Store
 from .vocab import GRAPH, slug
 
@@ -77,7 +78,7 @@ class Comparison:
 def load_mappings(store: Store, graphs: list[tuple[str, Graph]]) -> None:
     """Put each mapping in its own named graph ``…/graph/mapping/{name}``."""
     for name, graph in graphs:
-        store.put_graph(str(GRAPH[f"mapping/{slug(name)}"]), rdfio.as_graph(graph))
+        put_mapping(store, str(GRAPH[f"mapping/{slug(name)}"]), rdfio.as_graph(graph))
 
 
 def city_reports(store: Store) -> list[CityReport]:

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     query_timeout: float = 30.0
     max_body_bytes: int = 50 * 1024 * 1024
     max_rows: int = 100_000
+    #: bytes of query answers, downloads and pages kept in memory (cleared by every write)
+    cache_bytes: int = 256 * 1024 * 1024
     #: experimental: worker processes running queries on the persistent store, killed at the
     #: timeout; 0 (default) runs queries in threads that stop at the next solution
     query_workers: int = 0

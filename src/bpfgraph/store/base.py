@@ -39,6 +39,19 @@ class GraphResult:
 QueryResult = SelectResult | AskResult | GraphResult
 
 
+def replace_graphs_update(graphs: dict[str, Graph]) -> str:
+    """One SPARQL Update that replaces each graph by its new content (removes the empty ones)."""
+    from .. import rdfio
+
+    operations = []
+    for graph, data in graphs.items():
+        operations.append(f"DROP SILENT GRAPH <{graph}>")
+        if len(data):
+            body = rdfio.as_graph(data).serialize(format="nt", encoding="utf-8").decode()
+            operations.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}")
+    return " ;\n".join(operations)
+
+
 class Store(ABC):
     """A quad store holding named graphs. Every write replaces or adds whole graphs."""
 
@@ -56,6 +69,15 @@ class Store(ABC):
     @abstractmethod
     def put_graph(self, graph: str, data: Graph) -> None:
         """Replace the content of named graph ``graph`` (one transaction where the engine can)."""
+
+    def put_graphs(self, graphs: dict[str, Graph]) -> None:
+        """Replace several named graphs together (one transaction where the engine can); an
+        empty graph is removed. Used to write a city mapping with its derived summary."""
+        for graph, data in graphs.items():
+            if len(data):
+                self.put_graph(graph, data)
+            else:
+                self.delete_graph(graph)
 
     @abstractmethod
     def delete_graph(self, graph: str) -> bool:

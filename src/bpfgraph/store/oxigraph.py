@@ -10,7 +10,15 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from .. import rdfio
-from .base import AskResult, GraphResult, QueryResult, SelectResult, Store, StoreError
+from .base import (
+    AskResult,
+    GraphResult,
+    QueryResult,
+    SelectResult,
+    Store,
+    StoreError,
+    replace_graphs_update,
+)
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 OX_FORMATS = {
@@ -36,6 +44,31 @@ def to_rdflib(term: object) -> Node:
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(term.datatype.value))
     raise TypeError(f"unsupported term {term!r}")
+
+
+def from_rdflib(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """Convert an rdflib term to the equivalent pyoxigraph term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"unsupported term {term!r}")
+
+
+def _plain(o: str | tuple[str, str]) -> ox.NamedNode | ox.Literal:
+    return (
+        ox.Literal(o[0], datatype=ox.NamedNode(o[1])) if isinstance(o, tuple) else ox.NamedNode(o)
+    )
+
+
+#: {graph IRI: [(s, p, o)]}; IRIs as strings, literals as (lexical, datatype) pairs
+DerivedGraphs = dict[str, Iterable[tuple[str, str, str | tuple[str, str]]]]
 
 
 def _result(result: object) -> QueryResult:
@@ -93,14 +126,40 @@ class OxigraphStore(Store):
         else:
             self._add(graph, rdfio.parse_file(path, fmt))
 
-    def load_many(self, items: Iterable[tuple[Path, str]]) -> None:
+    def load_many(
+        self, items: Iterable[tuple[Path, str]], derived: Iterable[DerivedGraphs] | None = None
+    ) -> None:
         """Bulk-load many files, each into its own graph, with Oxigraph's parser and bulk
-        writer (for imports: not one transaction; validate the files first)."""
+        writer (for imports: not one transaction; validate the files first).
 
-        if self.path is None:  # in memory, per-file loads are the fastest path
+        ``derived``, aligned with ``items``, gives for each file more graphs to write in the
+        same pass ({graph IRI: [(s, p, o)]}, IRIs as strings, literals as (lexical, datatype)):
+        the mapping summaries, computed alongside by :func:`bpfgraph.mappings.load_files`.
+        """
+        extras = iter(derived) if derived is not None else None
+        terms: dict[str | tuple[str, str], ox.NamedNode | ox.Literal] = {}
+
+        def term(value: str | tuple[str, str]) -> ox.NamedNode | ox.Literal:
+            found = terms.get(value)
+            if found is None:  # building a term checks its IRI: reuse the repeated ones
+                if len(terms) > 100_000:
+                    terms.clear()
+                found = terms[value] = _plain(value)
+            return found
+
+        def more() -> Iterator[ox.Quad]:
+            if extras is None:
+                return
+            for name, data in next(extras).items():
+                graph = ox.NamedNode(name)
+                for s, p, o in data:
+                    yield ox.Quad(term(s), term(p), term(o), graph)  # type: ignore[arg-type]
+
+        if self.path is None:  # in memory: the native per-file load, then the derived graphs
             for path, graph in items:
                 fmt = OX_FORMATS[rdfio.format_for(path)]
                 self._store.load(path=str(path), format=fmt, to_graph=ox.NamedNode(graph))
+                self._store.extend(more())
             return
 
         def quads() -> Iterator[ox.Quad]:
@@ -109,10 +168,10 @@ class OxigraphStore(Store):
                 fmt = OX_FORMATS[rdfio.format_for(path)]
                 for t in ox.parse(path=str(path), format=fmt):
                     yield ox.Quad(t.subject, t.predicate, t.object, target)
+                yield from more()
 
         self._store.bulk_extend(quads())
-        if self.path is not None:
-            self._store.flush()
+        self._store.flush()
 
     def load_data(self, data: bytes, fmt: str, graph: str, replace: bool = True) -> None:
         target = ox.NamedNode(graph)
@@ -138,6 +197,12 @@ class OxigraphStore(Store):
         self.load_data(
             rdfio.as_graph(data).serialize(format="nt", encoding="utf-8"), "nt", graph, replace=True
         )
+
+    def put_graphs(self, graphs: dict[str, Graph]) -> None:
+        # one update is one transaction: readers see the old graphs or the new, never a mix
+        self._store.update(replace_graphs_update(graphs))
+        if self.path is not None:
+            self._store.flush()
 
     def delete_graph(self, graph: str) -> bool:
         target = ox.NamedNode(graph)

@@ -16,7 +16,15 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from .. import rdfio
-from .base import AskResult, GraphResult, QueryResult, SelectResult, Store, StoreError
+from .base import (
+    AskResult,
+    GraphResult,
+    QueryResult,
+    SelectResult,
+    Store,
+    StoreError,
+    replace_graphs_update,
+)
 
 RESULTS_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
 FORM = "application/x-www-form-urlencoded"
@@ -146,6 +154,12 @@ class RemoteStore(Store):
 
     def put_graph(self, graph: str, data: Graph) -> None:
         self.load_data(rdfio.as_graph(data).serialize(format="nt", encoding="utf-8"), "nt", graph)
+
+    def put_graphs(self, graphs: dict[str, Graph]) -> None:
+        if self.graph_store_url:  # one request per graph through the graph store protocol
+            super().put_graphs(graphs)
+            return
+        self.update(replace_graphs_update(graphs))  # one update request: one transaction
 
     def delete_graph(self, graph: str) -> bool:
         existed = graph in self._graph_list()

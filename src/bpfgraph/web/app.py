@@ -17,24 +17,18 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from rdflib import Graph
 from starlette.concurrency import run_in_threadpool
 
-from .. import __version__, queries
+from .. import __version__, queries, summaries
 from ..framework import ensure_loaded
 from ..mappings import mapping_graphs
 from ..settings import Settings
 from ..store import Store, StoreError, open_store
 from . import graphs as gsp
 from . import negotiation
+from .cache import AnswerCache, NoCache
 from .sparql import Limits, ProtocolError, add_using, run_query, run_update
 
 log = logging.getLogger("bpfgraph.web")
 SD_TURTLE = "text/turtle"
-
-
-class _NoCache(dict):
-    """A cache that keeps nothing (several processes share a remote store)."""
-
-    def __setitem__(self, key: object, value: object) -> None:
-        return None
 
 
 class State:
@@ -48,7 +42,9 @@ class State:
         from ..store.oxigraph import OxigraphStore as _Embedded
 
         # a remote store may be written by other app processes: nothing is cached then
-        self.cache: dict[tuple, tuple] = {} if isinstance(store, _Embedded) else _NoCache()
+        self.cache: AnswerCache = (
+            AnswerCache(settings.cache_bytes) if isinstance(store, _Embedded) else NoCache()
+        )
         self.lock = threading.Lock()
         self.limits = Limits(
             settings.query_timeout, settings.max_rows, settings.allow_service, settings.allow_load
@@ -179,6 +175,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             allow_headers=["Accept", "Content-Type", "Authorization"],
         )
 
+    from .fastlane import FastLane
+
+    app.add_middleware(FastLane)  # added last: the outermost of the app's own middleware
+
     @app.exception_handler(ProtocolError)
     async def protocol_error(_request: Request, exc: ProtocolError) -> Response:
         headers = {"WWW-Authenticate": 'Bearer realm="bpfgraph"'} if exc.status == 401 else None
@@ -206,6 +206,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             "version": __version__,
             "store": st.store.engine,
             "dataVersion": st.version,
+            "cache": {"entries": len(st.cache), "bytes": st.cache.bytes},
         }
 
     @app.get("/queries", tags=["queries"])
@@ -255,7 +256,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         cached = state(request).cache.get(_query_key(request, text, default, named))
         if cached is None:
             return None
-        body, media_type, etag = cached
+        body, media_type, etag = cached[:3]
         headers = {"ETag": etag, "Vary": "Accept"}
         if request.headers.get("if-none-match") == etag:
             return Response(status_code=304, headers=headers)
@@ -288,7 +289,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
                 st.cache[key] = cached
         else:
             headers_extra = {}
-        body, media_type, etag = cached
+        body, media_type, etag = cached[:3]
         headers = {"ETag": etag, "Vary": "Accept", **headers_extra}
         if request.headers.get("if-none-match") == etag:
             return Response(status_code=304, headers=headers)
@@ -391,6 +392,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             text = add_using(text, using, using_named)
         try:
             run_update(st.store, text, st.limits, base_iri=str(request.url_for("sparql_get")))
+            # an update may touch any graph: derive every mapping summary again
+            summaries.ensure(st.store, everything=True)
         finally:
             st.bump()
         return Response(status_code=204)

@@ -8,6 +8,7 @@ from rdflib import RDF, Graph
 
 from .. import rdfio
 from ..framework import is_reserved_graph
+from ..mappings import delete_graph, put_mapping
 from ..store.base import Store
 from ..validation import Report, validate_mapping
 from ..vocab import BPF
@@ -113,7 +114,7 @@ def put(store: Store, graph_iri: str, data: Graph) -> WriteResult:
         if not report.conforms:
             raise Refused(report)
     existed = graph_iri in store.graphs()
-    store.put_graph(graph_iri, data)
+    put_mapping(store, graph_iri, data)
     return WriteResult(204 if existed else 201, len(data), report)
 
 
@@ -129,13 +130,13 @@ def post(store: Store, graph_iri: str, data: Graph) -> WriteResult:
         report = validate_mapping(merged)
         if not report.conforms:
             raise Refused(report)
-    store.put_graph(graph_iri, merged)
+    put_mapping(store, graph_iri, merged)
     return WriteResult(204 if existed else 201, len(merged), report)
 
 
 def delete(store: Store, graph_iri: str) -> None:
     check_writable(graph_iri)
-    if not store.delete_graph(graph_iri):
+    if not delete_graph(store, graph_iri):
         raise ProtocolError(404, f"there is no graph <{graph_iri}>")
 
 

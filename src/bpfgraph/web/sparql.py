@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
 import re
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -231,6 +234,59 @@ def serialise_triples(triples: list, media: str) -> bytes:
 # -- execution ---------------------------------------------------------------------------------
 
 
+#: threads that evaluate queries on the embedded store. A query past its timeout is abandoned
+#: (the request answers 503) and stops at its next solution; the pool is large so that a few
+#: such queries still running do not hold up the others.
+QUERY_POOL = ThreadPoolExecutor(max_workers=32, thread_name_prefix="bpfgraph-query")
+
+
+@dataclass
+class Prepared:
+    """A checked, negotiated query ready to run on the embedded store."""
+
+    text: str
+    kwargs: dict
+    media: str
+    limits: Limits
+    cancelled: threading.Event
+
+    def evaluate(self, native: ox.Store) -> Answer:
+        return _evaluate(native, self.text, self.kwargs, self.media, self.limits, self.cancelled)
+
+
+def prepare_query(
+    text: str,
+    accept: str | None,
+    limits: Limits,
+    default_graphs: list[str] | None = None,
+    named_graphs: list[str] | None = None,
+    base_iri: str | None = None,
+) -> Prepared:
+    """Safety checks, content negotiation and dataset of a query (raises ProtocolError)."""
+    check_safety(text, limits)
+    media = negotiate(text, accept)
+    kwargs: dict = {"base_iri": base_iri, **dataset_arguments(text, default_graphs, named_graphs)}
+    return Prepared(text, kwargs, media, limits, threading.Event())
+
+
+def timed_out(limits: Limits) -> ProtocolError:
+    return ProtocolError(
+        503,
+        f"the query did not finish within the {limits.timeout:g} s limit and was stopped; "
+        "narrow it (LIMIT, more specific patterns) or ask the operator to raise "
+        "BPFGRAPH_QUERY_TIMEOUT",
+    )
+
+
+def client_error(exc: BaseException) -> BaseException:
+    """The protocol error an evaluation error stands for (others are returned as they are)."""
+    if isinstance(exc, SyntaxError):
+        return ProtocolError(400, f"invalid SPARQL query: {exc}")
+    if isinstance(exc, (ValueError, TypeError)):
+        return ProtocolError(400, f"the query could not be evaluated: {exc}")
+    return exc
+
+
 def run_query(
     store: Store,
     text: str,
@@ -245,49 +301,47 @@ def run_query(
     """Run a query with the limits; raise :class:`ProtocolError` for client errors.
 
     With an ``executor`` (the persistent store), the query runs in a worker process that is
-    killed at the timeout; otherwise in a thread that stops at the next solution."""
-    check_safety(text, limits)
-    media = negotiate(text, accept)
+    killed at the timeout; otherwise in a thread of :data:`QUERY_POOL` that stops at the next
+    solution."""
     if not isinstance(store, OxigraphStore):
-        return _run_remote(store, text, media, default_graphs, named_graphs)
+        check_safety(text, limits)
+        return _run_remote(store, text, negotiate(text, accept), default_graphs, named_graphs)
+    prepared = prepare_query(text, accept, limits, default_graphs, named_graphs, base_iri)
     if executor is not None:
         from .executor import Job
 
         return executor.run(
-            Job(text, default_graphs, named_graphs, base_iri, media, limits.max_rows, version),
+            Job(
+                text,
+                default_graphs,
+                named_graphs,
+                base_iri,
+                prepared.media,
+                limits.max_rows,
+                version,
+            ),
             limits,
         )
-    kwargs: dict = {"base_iri": base_iri, **dataset_arguments(text, default_graphs, named_graphs)}
-    outcome: dict = {}
-    cancelled = threading.Event()
+    future = QUERY_POOL.submit(prepared.evaluate, store.native)
+    try:
+        return future.result(limits.timeout)
+    except FutureTimeout:
+        prepared.cancelled.set()
+        raise timed_out(limits) from None
+    except Exception as exc:
+        raise client_error(exc) from None
 
-    def work() -> None:
-        try:
-            outcome["answer"] = _evaluate(store.native, text, kwargs, media, limits, cancelled)
-        except BaseException as exc:  # handed to the request thread
-            outcome["error"] = exc
 
-    worker = threading.Thread(target=work, daemon=True)
-    worker.start()
-    worker.join(limits.timeout)
-    if worker.is_alive():
-        cancelled.set()
-        raise ProtocolError(
-            503,
-            f"the query did not finish within the {limits.timeout:g} s limit and was stopped; "
-            "narrow it (LIMIT, more specific patterns) or ask the operator to raise "
-            "BPFGRAPH_QUERY_TIMEOUT",
-        )
-    if "error" in outcome:
-        exc = outcome["error"]
-        if isinstance(exc, SyntaxError):
-            raise ProtocolError(400, f"invalid SPARQL query: {exc}")
-        if isinstance(exc, ProtocolError):
-            raise exc
-        if isinstance(exc, (ValueError, TypeError)):
-            raise ProtocolError(400, f"the query could not be evaluated: {exc}")
-        raise exc
-    return outcome["answer"]
+async def run_query_async(store: OxigraphStore, prepared: Prepared) -> Answer:
+    """:func:`run_query` from the event loop: one hop to the query pool, no other thread."""
+    future = asyncio.wrap_future(QUERY_POOL.submit(prepared.evaluate, store.native))
+    try:
+        return await asyncio.wait_for(future, prepared.limits.timeout)
+    except TimeoutError:
+        prepared.cancelled.set()
+        raise timed_out(prepared.limits) from None
+    except Exception as exc:
+        raise client_error(exc) from None
 
 
 def evaluate_native(native: ox.Store, text: str, kwargs: dict, media: str, max_rows: int) -> Answer:

@@ -1,0 +1,316 @@
+"""Per-mapping summaries: the counts and scores of each mapped process, derived once per write.
+
+A national portal asks cross-city questions ("which outcomes do cities adopt least?", "which
+city rates best on C3?") over hundreds or thousands of mappings. Answering them from the
+mappings' own triples re-derives every adoption count and rating average on every query
+(seconds at 1,000 mappings). bpfgraph derives them once, when a mapping is written, into one
+small named graph per mapping, ``https://w3id.org/bpfgraph/graph/summary/{hash}``:
+
+- the ``bpf:CityMapping`` links to one ``bpf:ProcessSummary`` per mapped process
+  (``bpf:processSummary``), which gives the process (``bpf:summarizedProcess``) and
+  ``bpf:outcomeCount``, ``bpf:adoptedCount``, ``bpf:plannedCount``, ``bpf:declinedCount``,
+  ``bpf:notAddressedCount``, ``bpf:cityOutcomeCount``, ``bpf:practiceCount``,
+  ``bpf:coveredPracticeCount``, ``bpf:subProcessCount``, ``bpf:actionStepCount``,
+  ``bpf:ratedCount``, ``bpf:ratedN`` … ``bpf:ratedF`` and, when anything is rated,
+  ``bpf:summaryScore``;
+- the ``bpf:CityMapping`` links to the framework outcomes it adopted, plans or declined
+  (``bpf:adoptedOutcome``, ``bpf:plannedOutcome``, ``bpf:declinedOutcome``).
+
+The named queries read these summaries; the mapping's own graph stays exactly as the city
+sent it. Summaries are written in the same transaction as the mapping
+(:func:`bpfgraph.mappings.put_mapping`), re-derived for every mapping after a SPARQL Update
+(which may touch any graph), and checked at start (:func:`ensure`).
+
+>>> summary_graph("https://example.org/g").startswith("https://w3id.org/bpfgraph/graph/summary/")
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+
+from rdflib import RDF, Graph, Literal, URIRef
+from rdflib.namespace import PROV, SKOS, XSD
+
+from .store.base import SelectResult, Store
+from .vocab import BPF, GRAPH, ID
+
+SUMMARY_PREFIX = str(GRAPH["summary/"])
+STATUS = {
+    str(ID["adoption-status/adopted"]): "adopted",
+    str(ID["adoption-status/planned"]): "planned",
+    str(ID["adoption-status/declined"]): "declined",
+}
+STATUS_LINK = {
+    "adopted": BPF.adoptedOutcome,
+    "planned": BPF.plannedOutcome,
+    "declined": BPF.declinedOutcome,
+}
+COUNTS = (
+    "outcomeCount",
+    "adoptedCount",
+    "plannedCount",
+    "declinedCount",
+    "notAddressedCount",
+    "cityOutcomeCount",
+    "practiceCount",
+    "coveredPracticeCount",
+    "subProcessCount",
+    "actionStepCount",
+    "ratedCount",
+    "ratedN",
+    "ratedP",
+    "ratedL",
+    "ratedF",
+)
+#: every property bpfgraph derives; a city's own mapping may not assert them
+DERIVED_PROPERTIES = (
+    "processSummary",
+    "summarizedProcess",
+    *COUNTS,
+    "summaryScore",
+    "adoptedOutcome",
+    "plannedOutcome",
+    "declinedOutcome",
+)
+
+Triple = tuple[str, str, str]
+
+
+@dataclass(frozen=True)
+class FrameworkIndex:
+    outcomes: dict[str, frozenset[str]]  # process IRI -> its outcome IRIs
+    practices: dict[str, frozenset[str]]  # process IRI -> its base practice IRIs
+    ratings: dict[str, tuple[str, Decimal]]  # rating IRI -> (code, midpoint)
+    notations: dict[str, str]  # process IRI -> notation
+
+
+@cache
+def framework_index() -> FrameworkIndex:
+    """What summaries need to know of the framework (read once from the packaged files)."""
+    from .framework import _load_part
+
+    g = _load_part("framework")
+    outcomes: dict[str, set[str]] = defaultdict(set)
+    practices: dict[str, set[str]] = defaultdict(set)
+    for p, o in g.subject_objects(BPF.hasOutcome):
+        outcomes[str(p)].add(str(o))
+    for o, p in g.subject_objects(BPF.outcomeOf):
+        outcomes[str(p)].add(str(o))
+    for p, bp in g.subject_objects(BPF.hasBasePractice):
+        practices[str(p)].add(str(bp))
+    for bp, p in g.subject_objects(BPF.basePracticeOf):
+        practices[str(p)].add(str(bp))
+    ratings = {}
+    for r, low in g.subject_objects(BPF.minAchievement):
+        high = g.value(r, BPF.maxAchievement)
+        code = g.value(r, SKOS.notation)
+        if high is not None and code is not None:
+            mid = (Decimal(str(low)) + Decimal(str(high))) / 2
+            ratings[str(r)] = (str(code), mid)
+    notations = {
+        str(p): str(n)
+        for p, n in g.subject_objects(SKOS.notation)
+        if str(p).startswith(str(ID["process/"])) and "/" not in str(p)[len(str(ID)) + 8 :]
+    }
+    return FrameworkIndex(
+        {k: frozenset(v) for k, v in outcomes.items()},
+        {k: frozenset(v) for k, v in practices.items()},
+        ratings,
+        notations,
+    )
+
+
+def summary_graph(mapping_graph: str) -> str:
+    """The IRI of the summary graph derived from a mapping graph."""
+    digest = hashlib.sha256(mapping_graph.encode("utf-8")).hexdigest()[:32]
+    return f"{SUMMARY_PREFIX}{digest}"
+
+
+def round_score(value: Decimal) -> Decimal:
+    """One decimal, halves rounded up (SPARQL's ROUND for positive numbers)."""
+    return (value * 10).quantize(Decimal(1), rounding=ROUND_HALF_UP) / 10
+
+
+#: a derived triple: subject and predicate IRIs, object an IRI or a (lexical, datatype) literal
+Derived = tuple[str, str, str | tuple[str, str]]
+_P = {
+    name: str(BPF[name])
+    for name in (
+        *DERIVED_PROPERTIES,
+        *[
+            "hasProcessMapping",
+            "mapsProcess",
+            "hasOutcomeAdoption",
+            "adoptsOutcome",
+            "adoptionStatus",
+            "achievementRating",
+            "hasSubProcess",
+            "deliversPractice",
+            "hasActionStep",
+        ],
+    )
+}
+_LINK = {status: str(link) for status, link in STATUS_LINK.items()}
+_INTEGER, _DECIMAL = str(XSD.integer), str(XSD.decimal)
+
+
+def summarize(triples: Iterable[Triple], mapping_graph: str) -> list[Derived]:
+    """The summary of one mapping graph, from its triples as (s, p, o) strings.
+
+    IRIs are given without angle brackets; only IRIs matter here. A graph with no
+    ``bpf:CityMapping`` gets an empty summary.
+    """
+    fw = framework_index()
+    by_sp: dict[tuple[str, str], list[str]] = defaultdict(list)
+    mappings: list[str] = []
+    city_outcomes: set[str] = set()
+    rdf_type, city_mapping, city_outcome = str(RDF.type), str(BPF.CityMapping), str(BPF.CityOutcome)
+    for s, p, o in triples:
+        by_sp[(s, p)].append(o)
+        if p == rdf_type:
+            if o == city_mapping:
+                mappings.append(s)
+            elif o == city_outcome:
+                city_outcomes.add(s)
+
+    def objects(s: str, p: str) -> list[str]:
+        return by_sp.get((s, _P[p]), [])
+
+    out: list[Derived] = []
+    if not mappings:
+        return out
+    sg = summary_graph(mapping_graph)
+    out.append((sg, str(PROV.wasDerivedFrom), mapping_graph))
+    used: set[str] = set()
+    for m in sorted(set(mappings)):
+        links: set[tuple[str, str]] = set()
+        for index, pm in enumerate(objects(m, "hasProcessMapping")):
+            for process in objects(pm, "mapsProcess")[:1]:
+                outcomes = fw.outcomes.get(process, frozenset())
+                practices = fw.practices.get(process, frozenset())
+                by_status: dict[str, set[str]] = defaultdict(set)
+                addressed: set[str] = set()
+                own: set[str] = set()
+                rated: list[str] = []
+                for a in objects(pm, "hasOutcomeAdoption"):
+                    for o in objects(a, "adoptsOutcome"):
+                        if o in city_outcomes:
+                            own.add(o)
+                        if o not in outcomes:
+                            continue
+                        addressed.add(o)
+                        for status in objects(a, "adoptionStatus"):
+                            if status in STATUS:
+                                by_status[STATUS[status]].add(o)
+                                links.add((STATUS[status], o))
+                    rated += objects(a, "achievementRating")
+                sub_processes = objects(pm, "hasSubProcess")
+                covered: set[str] = set()
+                steps: set[str] = set()
+                for sp in sub_processes:
+                    covered.update(bp for bp in objects(sp, "deliversPractice") if bp in practices)
+                    steps.update(objects(sp, "hasActionStep"))
+                    rated += objects(sp, "achievementRating")
+                scores = [fw.ratings[r] for r in rated if r in fw.ratings]
+                codes = [code for code, _ in scores]
+                values = {
+                    "outcomeCount": len(outcomes),
+                    "adoptedCount": len(by_status["adopted"]),
+                    "plannedCount": len(by_status["planned"]),
+                    "declinedCount": len(by_status["declined"]),
+                    "notAddressedCount": len(outcomes - addressed),
+                    "cityOutcomeCount": len(own),
+                    "practiceCount": len(practices),
+                    "coveredPracticeCount": len(covered),
+                    "subProcessCount": len(set(sub_processes)),
+                    "actionStepCount": len(steps),
+                    "ratedCount": len(scores),
+                    "ratedN": codes.count("N"),
+                    "ratedP": codes.count("P"),
+                    "ratedL": codes.count("L"),
+                    "ratedF": codes.count("F"),
+                }
+                key = fw.notations.get(process, f"p{index}")
+                while key in used:  # the same process twice (an invalid mapping) or two mappings
+                    key += f"-{index}"
+                used.add(key)
+                node = f"{sg}/{key}"
+                out.append((m, _P["processSummary"], node))
+                out.append((node, _P["summarizedProcess"], process))
+                out.extend((node, _P[name], (str(v), _INTEGER)) for name, v in values.items())
+                if scores:
+                    mean = sum((mid for _, mid in scores), Decimal(0)) / len(scores)
+                    out.append((node, _P["summaryScore"], (str(round_score(mean)), _DECIMAL)))
+        out.extend((m, _LINK[status], o) for status, o in sorted(links))
+    return out
+
+
+def to_graph(derived: Iterable[Derived]) -> Graph:
+    """Derived triples as an rdflib graph."""
+    g = Graph()
+    for s, p, o in derived:
+        obj = Literal(o[0], datatype=URIRef(o[1])) if isinstance(o, tuple) else URIRef(o)
+        g.add((URIRef(s), URIRef(p), obj))
+    return g
+
+
+def summarize_graph(graph: Graph, mapping_graph: str) -> Graph:
+    """:func:`summarize` for an rdflib graph, as an rdflib graph."""
+    return to_graph(summarize(((str(s), str(p), str(o)) for s, p, o in graph), mapping_graph))
+
+
+def _graph_triples(store: Store, graph: str) -> Iterable[Triple]:
+    native = getattr(store, "native", None)
+    if native is not None:  # Oxigraph: a plain scan of the graph, no rdflib terms
+        import pyoxigraph as ox
+
+        for q in native.quads_for_pattern(None, None, None, ox.NamedNode(graph)):
+            yield q.subject.value, q.predicate.value, q.object.value
+        return
+    for s, p, o in store.get_graph(graph):
+        yield str(s), str(p), str(o)
+
+
+def mapping_graphs(store: Store) -> list[str]:
+    """Named graphs that hold a bpf:CityMapping."""
+    result = store.query(
+        "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?m a <" + str(BPF.CityMapping) + "> } }",
+        union_default_graph=False,
+    )
+    assert isinstance(result, SelectResult)
+    return sorted(str(r["g"]) for r in result.rows)
+
+
+def refresh(store: Store, mapping_graph: str) -> None:
+    """Re-derive the summary of one graph from what the store holds."""
+    summary = to_graph(summarize(_graph_triples(store, mapping_graph), mapping_graph))
+    store.put_graphs({summary_graph(mapping_graph): summary})
+
+
+def forget(store: Store, mapping_graph: str) -> None:
+    """Remove the summary of a graph that was deleted."""
+    store.delete_graph(summary_graph(mapping_graph))
+
+
+def ensure(store: Store, everything: bool = False) -> int:
+    """Derive the summaries that are missing (or all of them) and drop orphans.
+
+    Cheap when the store is up to date (two small queries): run at start, after a crash
+    between a write and its summary, or on a store filled by another tool. ``everything``
+    re-derives every summary (after a SPARQL Update, or when the framework changed).
+    Returns the number of summaries derived.
+    """
+    wanted = {summary_graph(g): g for g in mapping_graphs(store)}
+    existing = {g for g in store.graphs() if g.startswith(SUMMARY_PREFIX)}
+    for orphan in sorted(existing - set(wanted)):
+        store.delete_graph(orphan)
+    todo = [g for s, g in sorted(wanted.items()) if everything or s not in existing]
+    for graph in todo:
+        refresh(store, graph)
+    return len(todo)

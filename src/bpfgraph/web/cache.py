@@ -1,0 +1,99 @@
+"""Answers cached on the store's version, bounded in bytes (least recently used go first).
+
+Every write clears the cache (``State.bump``), so an entry is always the answer for the data
+as it is; the bound keeps a stream of distinct queries from growing the process without end.
+
+>>> cache = AnswerCache(max_bytes=10_000)
+>>> cache[("q", "a")] = (b"x" * 6_000, "text/plain", '"1"')
+>>> cache[("q", "b")] = (b"y" * 6_000, "text/plain", '"2"')
+>>> cache.get(("q", "a")) is None, cache.get(("q", "b"))[2]
+(True, '"2"')
+"""
+
+from __future__ import annotations
+
+import gzip
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+
+#: what an entry costs besides its bytes (key, tuple, headers)
+OVERHEAD = 256
+
+
+def size_of(value: object) -> int:
+    if isinstance(value, bytes | str):
+        return len(value)
+    if isinstance(value, tuple | list):
+        return OVERHEAD + sum(len(v) for v in value if isinstance(v, bytes | str))
+    return OVERHEAD * 16  # parsed objects (pages' framework, reports): a rough guess
+
+
+class AnswerCache:
+    """A thread-safe LRU mapping bounded by the summed size of its values."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[Hashable, tuple[object, int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, default: object = None) -> object:
+        with self._lock:
+            found = self._items.get(key)
+            if found is None:
+                return default
+            self._items.move_to_end(key)
+            return found[0]
+
+    def __setitem__(self, key: Hashable, value: object) -> None:
+        size = size_of(value) + OVERHEAD
+        if size > self.max_bytes:
+            return  # larger than the whole cache: not kept
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._bytes -= old[1]
+            self._items[key] = (value, size)
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                _key, (_value, dropped) = self._items.popitem(last=False)
+                self._bytes -= dropped
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def bytes(self) -> int:
+        return self._bytes
+
+
+class NoCache(AnswerCache):
+    """Keeps nothing (several processes share a remote store and see each other's writes)."""
+
+    def __init__(self) -> None:
+        super().__init__(0)
+
+    def __setitem__(self, key: Hashable, value: object) -> None:
+        return None
+
+
+_GZIPPED: dict[str, bytes] = {}
+_GZIPPED_LOCK = threading.Lock()
+
+
+def gzipped(etag: str, body: bytes) -> bytes:
+    """The gzip encoding of a cached body, made once per ETag (kept for the last 256)."""
+    found = _GZIPPED.get(etag)
+    if found is None:
+        found = gzip.compress(body, compresslevel=6, mtime=0)
+        with _GZIPPED_LOCK:
+            if len(_GZIPPED) >= 256:
+                _GZIPPED.clear()
+            _GZIPPED[etag] = found
+    return found

@@ -1,0 +1,67 @@
+"""The answer cache: least recently used first out, bounded in bytes, thread-safe."""
+
+from __future__ import annotations
+
+import threading
+
+from bpfgraph.web.cache import OVERHEAD, AnswerCache, NoCache, gzipped
+
+
+def entry(n: int, tag: str) -> tuple[bytes, str, str]:
+    return (b"x" * n, "text/plain", f'"{tag}"')
+
+
+def test_least_recently_used_goes_first():
+    cache = AnswerCache(max_bytes=3 * (1000 + 2 * OVERHEAD + 20))
+    for tag in "abc":
+        cache[tag] = entry(1000, tag)
+    assert cache.get("a") is not None  # a is now the most recently used
+    cache["d"] = entry(1000, "d")
+    assert cache.get("b") is None
+    assert all(cache.get(k) is not None for k in "acd")
+    assert cache.bytes <= cache.max_bytes
+
+
+def test_too_large_is_not_kept_and_clear_empties():
+    cache = AnswerCache(max_bytes=500)
+    cache["big"] = entry(10_000, "big")
+    assert cache.get("big") is None and len(cache) == 0
+    cache["small"] = entry(10, "small")
+    cache.clear()
+    assert len(cache) == 0 and cache.bytes == 0
+
+
+def test_replacing_a_key_counts_once():
+    cache = AnswerCache(max_bytes=10_000)
+    cache["k"] = entry(100, "1")
+    size = cache.bytes
+    cache["k"] = entry(100, "2")
+    assert cache.bytes == size and cache.get("k")[2] == '"2"'
+
+
+def test_no_cache_keeps_nothing():
+    cache = NoCache()
+    cache["k"] = entry(1, "1")
+    assert cache.get("k") is None
+
+
+def test_threads_never_exceed_the_bound():
+    cache = AnswerCache(max_bytes=50_000)
+
+    def fill(offset: int) -> None:
+        for i in range(500):
+            cache[(offset, i)] = entry(700, str(i))
+            cache.get((offset, i - 3))
+
+    threads = [threading.Thread(target=fill, args=(t,)) for t in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert 0 < cache.bytes <= 50_000
+
+
+def test_gzip_is_made_once_per_etag():
+    body = b"abc" * 1000
+    first = gzipped('"e1"', body)
+    assert gzipped('"e1"', body) is first

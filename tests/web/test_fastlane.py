@@ -1,0 +1,96 @@
+"""GET /sparql through the fast lane: same answers, ETags, gzip, errors and cache as the app."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import httpx
+
+from ..servers import BpfgraphServer
+
+JSON = {"Accept": "application/sparql-results+json"}
+PROCESSES = (
+    "SELECT ?p ?n WHERE { ?p <http://www.w3.org/2004/02/skos/core#notation> ?n ; "
+    "<http://www.w3.org/2004/02/skos/core#inScheme> <https://w3id.org/bpfgraph/id/framework> }"
+)
+
+
+def test_same_answer_from_the_fast_lane_and_the_app(client: httpx.Client):
+    fast = client.get("/sparql", params={"query": PROCESSES}, headers=JSON)
+    routed = client.post("/sparql", data={"query": PROCESSES}, headers=JSON)  # the app's route
+    assert fast.status_code == routed.status_code == 200
+    assert fast.headers["content-type"].startswith("application/sparql-results+json")
+    assert len(fast.json()["results"]["bindings"]) == 21
+    assert fast.json() == routed.json()
+    assert fast.headers["etag"] == routed.headers["etag"]
+    assert "Accept" in fast.headers["vary"]
+
+
+def test_etag_revalidation(client: httpx.Client):
+    first = client.get("/sparql", params={"query": PROCESSES}, headers=JSON)
+    again = client.get(
+        "/sparql",
+        params={"query": PROCESSES},
+        headers={**JSON, "If-None-Match": first.headers["etag"]},
+    )
+    assert again.status_code == 304 and again.content == b""
+    assert again.headers["etag"] == first.headers["etag"]
+
+
+def test_gzip_when_asked(client: httpx.Client):
+    with httpx.Client(base_url=str(client.base_url), timeout=60) as raw:
+        r = raw.get(
+            "/sparql",
+            params={"query": PROCESSES},
+            headers={**JSON, "Accept-Encoding": "gzip"},
+        )
+        assert r.headers["content-encoding"] == "gzip"
+        plain = raw.get(
+            "/sparql", params={"query": PROCESSES}, headers={**JSON, "Accept-Encoding": "identity"}
+        )
+        assert "content-encoding" not in plain.headers
+        assert r.json() == json.loads(plain.content)  # httpx decodes the gzip body
+        assert int(r.headers["content-length"]) < len(plain.content)
+        assert gzip.decompress(gzip.compress(plain.content)) == plain.content
+
+
+def test_errors_in_the_apps_format(client: httpx.Client):
+    bad = client.get("/sparql", params={"query": "SELEKT * WHERE { ?s ?p ?o }"})
+    assert bad.status_code == 400
+    assert bad.json()["status"] == 400 and "invalid SPARQL query" in bad.json()["error"]
+    refused = client.get("/sparql", params={"query": PROCESSES}, headers={"Accept": "image/png"})
+    assert refused.status_code == 406 and refused.json()["status"] == 406
+    two = client.get("/sparql", params=[("query", PROCESSES), ("query", PROCESSES)])
+    assert two.status_code == 400 and "exactly one" in two.json()["error"]
+
+
+def test_a_write_is_seen_at_once(server: BpfgraphServer, client: httpx.Client):
+    ask = "ASK { <urn:fastlane:s> <urn:fastlane:p> ?o }"
+    before = client.get("/sparql", params={"query": ask}, headers=JSON).json()["boolean"]
+    assert before is False
+    r = client.put(
+        "/graphs",
+        params={"graph": "urn:fastlane:g"},
+        content=b"<urn:fastlane:s> <urn:fastlane:p> 1 .",
+        headers={**server.auth, "Content-Type": "text/turtle"},
+    )
+    assert r.status_code in (201, 204)
+    try:
+        assert client.get("/sparql", params={"query": ask}, headers=JSON).json()["boolean"] is True
+    finally:
+        client.delete("/graphs", params={"graph": "urn:fastlane:g"}, headers=server.auth)
+    assert client.get("/sparql", params={"query": ask}, headers=JSON).json()["boolean"] is False
+
+
+def test_the_cache_stays_within_its_bound(tmp_path):
+    srv = BpfgraphServer(tmp_path, env={"BPFGRAPH_CACHE_BYTES": "20000"})
+    try:
+        for i in range(60):
+            r = httpx.get(srv.url("/sparql"), params={"query": PROCESSES + f" # {i}"}, headers=JSON)
+            assert r.status_code == 200
+        cache = httpx.get(srv.url("/health")).json()["cache"]
+        assert 0 < cache["bytes"] <= 20000
+        assert 0 < cache["entries"] < 60
+    finally:
+        srv.stop()

@@ -351,6 +351,51 @@ def evaluate_native(native: ox.Store, text: str, kwargs: dict, media: str, max_r
     )
 
 
+#: result formats Oxigraph writes itself (several times faster than building rows in Python)
+NATIVE_RESULTS = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "application/xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+#: the fewest bytes one solution can take in each format ({} and a comma; <result/>; a line
+#: end): an answer within max_rows × this many bytes cannot have more rows than the cap
+MIN_ROW_BYTES = {
+    "application/sparql-results+json": 3,
+    "application/json": 3,
+    "application/sparql-results+xml": 9,
+    "application/xml": 9,
+    "text/csv": 2,
+    "text/tab-separated-values": 1,
+}
+
+
+class _Sink:
+    """Where Oxigraph writes a result: stops it past a byte budget, the deadline or a cancel."""
+
+    def __init__(self, budget: int, deadline: float, cancelled: threading.Event) -> None:
+        self.data = bytearray()
+        self.budget = budget
+        self.deadline = deadline
+        self.cancelled = cancelled
+        self.stopped: str | None = None
+
+    def write(self, chunk: bytes) -> int:
+        self.data += chunk
+        if self.cancelled.is_set() or time.monotonic() > self.deadline:
+            self.stopped = "cancelled"
+            raise OSError("query abandoned")
+        if len(self.data) > self.budget:
+            self.stopped = "budget"
+            raise OSError("row cap may be reached")
+        return len(chunk)
+
+    def flush(self) -> None:
+        return None
+
+
 def _evaluate(
     native: ox.Store,
     text: str,
@@ -365,6 +410,18 @@ def _evaluate(
         return Answer(media, serialise_boolean(bool(result), media))
     rows: list = []
     truncated = False
+    if isinstance(result, ox.QuerySolutions) and media in NATIVE_RESULTS:
+        sink = _Sink(limits.max_rows * MIN_ROW_BYTES[media], deadline, cancelled)
+        try:
+            result.serialize(sink, NATIVE_RESULTS[media])
+            return Answer(media, bytes(sink.data))
+        except Exception:
+            if sink.stopped is None:
+                raise
+            if sink.stopped == "cancelled":
+                return Answer(media, b"")  # abandoned: the request already answered 503
+        # over the byte budget: maybe more rows than the cap, count them the careful way
+        result = native.query(text, **kwargs)
     if isinstance(result, ox.QuerySolutions):
         variables = [v.value for v in result.variables]
         for solution in result:

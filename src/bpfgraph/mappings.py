@@ -117,7 +117,7 @@ def load_files(store: Store, items: list[tuple[Path, str]]) -> None:
         store.load_many(items, pool.map(_derive_file, items, chunksize=16))
 
 
-def _derive_file(item: tuple[Path, str]) -> dict:
+def _derive_file(item: tuple[Path, str]) -> bytes:
     import pyoxigraph as ox
 
     from .store.oxigraph import OX_FORMATS
@@ -128,4 +128,4 @@ def _derive_file(item: tuple[Path, str]) -> dict:
         (t.subject.value, t.predicate.value, t.object.value)
         for t in ox.parse(path=str(path), format=fmt)
     ]
-    return {summaries.summary_graph(graph): summaries.summarize(triples, graph)}
+    return summaries.to_nquads(summaries.summarize(triples, graph), summaries.summary_graph(graph))

@@ -260,6 +260,16 @@ def to_graph(derived: Iterable[Derived]) -> Graph:
     return g
 
 
+def to_nquads(derived: Iterable[Derived], graph: str) -> bytes:
+    """Derived triples as N-Quads in ``graph`` (for bulk loads; the values need no escaping:
+    IRIs that came from parsed RDF and numbers)."""
+    lines = []
+    for s, p, o in derived:
+        obj = f'"{o[0]}"^^<{o[1]}>' if isinstance(o, tuple) else f"<{o}>"
+        lines.append(f"<{s}> <{p}> {obj} <{graph}> .\n")
+    return "".join(lines).encode("utf-8")
+
+
 def summarize_graph(graph: Graph, mapping_graph: str) -> Graph:
     """:func:`summarize` for an rdflib graph, as an rdflib graph."""
     return to_graph(summarize(((str(s), str(p), str(o)) for s, p, o in graph), mapping_graph))

@@ -46,31 +46,6 @@ def to_rdflib(term: object) -> Node:
     raise TypeError(f"unsupported term {term!r}")
 
 
-def from_rdflib(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """Convert an rdflib term to the equivalent pyoxigraph term."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"unsupported term {term!r}")
-
-
-def _plain(o: str | tuple[str, str]) -> ox.NamedNode | ox.Literal:
-    return (
-        ox.Literal(o[0], datatype=ox.NamedNode(o[1])) if isinstance(o, tuple) else ox.NamedNode(o)
-    )
-
-
-#: {graph IRI: [(s, p, o)]}; IRIs as strings, literals as (lexical, datatype) pairs
-DerivedGraphs = dict[str, Iterable[tuple[str, str, str | tuple[str, str]]]]
-
-
 def _result(result: object) -> QueryResult:
     if isinstance(result, ox.QueryBoolean):
         return AskResult(bool(result))
@@ -127,39 +102,22 @@ class OxigraphStore(Store):
             self._add(graph, rdfio.parse_file(path, fmt))
 
     def load_many(
-        self, items: Iterable[tuple[Path, str]], derived: Iterable[DerivedGraphs] | None = None
+        self, items: Iterable[tuple[Path, str]], derived: Iterable[bytes] | None = None
     ) -> None:
         """Bulk-load many files, each into its own graph, with Oxigraph's parser and bulk
         writer (for imports: not one transaction; validate the files first).
 
-        ``derived``, aligned with ``items``, gives for each file more graphs to write in the
-        same pass ({graph IRI: [(s, p, o)]}, IRIs as strings, literals as (lexical, datatype)):
-        the mapping summaries, computed alongside by :func:`bpfgraph.mappings.load_files`.
+        ``derived``, aligned with ``items``, gives for each file more quads to write in the
+        same pass, as N-Quads: the mapping summaries, computed alongside by
+        :func:`bpfgraph.mappings.load_files`.
         """
         extras = iter(derived) if derived is not None else None
-        terms: dict[str | tuple[str, str], ox.NamedNode | ox.Literal] = {}
-
-        def term(value: str | tuple[str, str]) -> ox.NamedNode | ox.Literal:
-            found = terms.get(value)
-            if found is None:  # building a term checks its IRI: reuse the repeated ones
-                if len(terms) > 100_000:
-                    terms.clear()
-                found = terms[value] = _plain(value)
-            return found
-
-        def more() -> Iterator[ox.Quad]:
-            if extras is None:
-                return
-            for name, data in next(extras).items():
-                graph = ox.NamedNode(name)
-                for s, p, o in data:
-                    yield ox.Quad(term(s), term(p), term(o), graph)  # type: ignore[arg-type]
-
-        if self.path is None:  # in memory: the native per-file load, then the derived graphs
+        if self.path is None:  # in memory: the native per-file loads
             for path, graph in items:
                 fmt = OX_FORMATS[rdfio.format_for(path)]
                 self._store.load(path=str(path), format=fmt, to_graph=ox.NamedNode(graph))
-                self._store.extend(more())
+                if extras is not None:
+                    self._store.load(next(extras), format=ox.RdfFormat.N_QUADS)
             return
 
         def quads() -> Iterator[ox.Quad]:
@@ -168,7 +126,8 @@ class OxigraphStore(Store):
                 fmt = OX_FORMATS[rdfio.format_for(path)]
                 for t in ox.parse(path=str(path), format=fmt):
                     yield ox.Quad(t.subject, t.predicate, t.object, target)
-                yield from more()
+                if extras is not None:
+                    yield from ox.parse(next(extras), format=ox.RdfFormat.N_QUADS)
 
         self._store.bulk_extend(quads())
         self._store.flush()

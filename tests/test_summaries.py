@@ -181,3 +181,44 @@ def test_cross_city_process_profile(store: Store):
     finally:
         for graph in graphs:
             delete_graph(store, graph)
+
+
+def test_after_an_update_only_the_graphs_it_names_are_derived_again(store: Store):
+    a, b = "https://example.org/update/a", "https://example.org/update/b"
+    examples = sorted((ROOT / "data" / "examples").glob("*.ttl"))
+    put_mapping(store, a, Graph().parse(examples[0]))
+    put_mapping(store, b, Graph().parse(examples[1]))
+    try:
+        # make b's summary visibly stale, then update a only
+        store.update(
+            f"DELETE WHERE {{ GRAPH <{summaries.summary_graph(b)}> {{ ?s <{BPF.adoptedOutcome}> ?o }} }}"
+        )
+        links = (
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{{g}}> {{ ?m <{BPF.adoptedOutcome}> ?o }} }}"
+        )
+
+        def count(graph: str) -> int:
+            result = store.query(links.replace("{g}", summaries.summary_graph(graph)))
+            assert isinstance(result, SelectResult)
+            return int(result.rows[0]["n"])
+
+        assert count(a) > 0 and count(b) == 0
+        update = (
+            f"PREFIX g: <https://example.org/update/> DELETE {{ GRAPH g:a {{ ?x <{BPF.adoptionStatus}> ?s }} }} "
+            f"WHERE {{ GRAPH g:a {{ ?x <{BPF.adoptionStatus}> ?s }} }}"
+        )
+        store.update(update)
+        assert summaries.touched_graphs(update) >= {a}
+        assert summaries.after_update(store, update) == 1
+        assert count(a) == 0  # a derived again: nothing has a status any more
+        assert count(b) == 0  # b not touched: still the stale summary
+        assert (
+            summaries.after_update(
+                store, "DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { FILTER(false) }"
+            )
+            >= 2
+        )  # may touch any graph: all again
+        assert count(b) > 0
+    finally:
+        delete_graph(store, a)
+        delete_graph(store, b)

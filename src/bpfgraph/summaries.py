@@ -28,6 +28,7 @@ True
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -306,6 +307,57 @@ def refresh(store: Store, mapping_graph: str) -> None:
 def forget(store: Store, mapping_graph: str) -> None:
     """Remove the summary of a graph that was deleted."""
     store.delete_graph(summary_graph(mapping_graph))
+
+
+_STRING_OR_COMMENT = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|#[^\n]*"
+)
+
+
+def touched_graphs(update: str) -> set[str] | None:
+    """The graphs a SPARQL Update may change, or None when it may change any of them.
+
+    Conservative: every IRI the update names (prefixed names expanded) counts; a variable
+    graph, ALL / NAMED, a BASE or a relative IRI means "any graph".
+
+    >>> sorted(touched_graphs('PREFIX g: <https://e.org/> DROP GRAPH g:a ; CLEAR GRAPH <https://e.org/b>'))
+    ['https://e.org/', 'https://e.org/a', 'https://e.org/b']
+    >>> touched_graphs("DELETE WHERE { GRAPH ?g { ?s ?p ?o } }") is None
+    True
+    """
+    iris: set[str] = set()
+    for m in _STRING_OR_COMMENT.finditer(update):
+        token = m.group()
+        if token.startswith("<"):
+            iris.add(token[1:-1])
+    code = _STRING_OR_COMMENT.sub(" ", update)
+    if re.search(r"\bGRAPH\s+[?$]|\b(ALL|NAMED|BASE)\b", code, re.IGNORECASE):
+        return None
+    prefixes = {
+        m.group(1): m.group(2)
+        for m in re.finditer(r"PREFIX\s+([A-Za-z][\w.-]*|):\s*<([^>]*)>", update, re.IGNORECASE)
+    }
+    for m in re.finditer(r"(?<![\w:])([A-Za-z][\w.-]*|):([\w.-]*)", code):
+        if m.group(1) in prefixes:
+            iris.add(prefixes[m.group(1)] + m.group(2))
+    if any(":" not in iri for iri in iris):  # relative: resolved against a base we do not know
+        return None
+    return iris
+
+
+def after_update(store: Store, update: str) -> int:
+    """Bring the summaries up to date after a SPARQL Update: re-derive those of the graphs it
+    names (all of them when it may touch any), derive missing ones, drop orphans."""
+    touched = touched_graphs(update)
+    if touched is None:
+        return ensure(store, everything=True)
+    known = set(mapping_graphs(store))
+    count = 0
+    for graph in sorted(touched & known):
+        refresh(store, graph)
+        count += 1
+    return count + ensure(store)
 
 
 def ensure(store: Store, everything: bool = False) -> int:

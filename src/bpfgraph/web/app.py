@@ -392,8 +392,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             text = add_using(text, using, using_named)
         try:
             run_update(st.store, text, st.limits, base_iri=str(request.url_for("sparql_get")))
-            # an update may touch any graph: derive every mapping summary again
-            summaries.ensure(st.store, everything=True)
+            # re-derive the summaries of the mapping graphs the update may have changed
+            summaries.after_update(st.store, text)
         finally:
             st.bump()
         return Response(status_code=204)

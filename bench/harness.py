@@ -13,7 +13,8 @@ a fresh subprocess per engine (so peak RSS is the engine's own), measures:
 
 Engines: ``oxigraph`` (embedded, on disk), ``memory`` (embedded, in memory) and ``rdflib``
 (rdflib Dataset and rdflib's own SPARQL, what a user of rdflib alone would get).
-Results are printed as JSON lines and summarised as Markdown.
+Results are printed as JSON lines, saved in --out/results.json and summarised as the Markdown
+tables of bench/RESULTS.md (``--markdown results.json`` prints them again).
 """
 
 from __future__ import annotations
@@ -155,7 +156,11 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=3600.0, help="seconds per engine and size")
     parser.add_argument("--out", type=Path, default=HERE / "out")
     parser.add_argument("--child", nargs=2, metavar=("ENGINE", "N"), help=argparse.SUPPRESS)
+    parser.add_argument("--markdown", type=Path, help="print the tables of a results.json")
     args = parser.parse_args()
+    if args.markdown:
+        print(markdown(json.loads(args.markdown.read_text())))
+        return
     if args.child:
         engine, n = args.child[0], int(args.child[1])
         print(json.dumps(run_engine(engine, n, args.out, args.slow)))
@@ -193,6 +198,42 @@ def main() -> None:
             results.append(line)
             print(json.dumps(line), flush=True)
     (args.out / "results.json").write_text(json.dumps(results, indent=2))
+    print(markdown(results))
+
+
+def _s(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.3f} s" if value < 10 else f"{value:.1f} s"
+
+
+def markdown(results: list[dict]) -> str:
+    """The results as the tables of bench/RESULTS.md."""
+    out = [
+        "| N | engine | load | restart | peak RSS | " + " | ".join(CROSS_CITY) + " |",
+        "|---|---|---|---|---|" + "---|" * len(CROSS_CITY),
+    ]
+    for r in results:
+        if "error" in r:
+            out.append(f"| {r['n']:,} | {r['engine']} | {r['error']} |")
+            continue
+        q = r["query_s"]
+        out.append(
+            f"| {r['n']:,} | {r['engine']} | {_s(r['load_s'])} | {_s(r.get('restart_s'))} | "
+            f"{r['rss_mib']:,.0f} MiB | " + " | ".join(_s(q.get(c)) for c in CROSS_CITY) + " |"
+        )
+    out += [
+        "",
+        "| N | engine | " + " | ".join(f"{p} (one / all)" for p in PER_MAPPING) + " |",
+        "|---|---|" + "---|" * len(PER_MAPPING),
+    ]
+    for r in results:
+        if "error" in r:
+            continue
+        q = r["query_s"]
+        cells = [f"{_s(q.get(f'{p} (one)'))} / {_s(q.get(f'{p} (all)'))}" for p in PER_MAPPING]
+        out.append(f"| {r['n']:,} | {r['engine']} | " + " | ".join(cells) + " |")
+    return "\n".join(out)
 
 
 if __name__ == "__main__":

@@ -222,3 +222,20 @@ def test_after_an_update_only_the_graphs_it_names_are_derived_again(store: Store
     finally:
         delete_graph(store, a)
         delete_graph(store, b)
+
+
+def test_odd_graphs_summarise_without_breaking_a_bulk_load(tmp_path: Path):
+    odd = tmp_path / "odd.ttl"
+    odd.write_text(
+        "@prefix bpf: <https://w3id.org/bpfgraph/def#> .\n"
+        "[] a bpf:CityMapping ; bpf:hasProcessMapping [ bpf:mapsProcess <https://w3id.org/bpfgraph/id/process/G1> ] .\n"
+        "<https://e.org/m> a bpf:CityMapping ; bpf:hasProcessMapping <https://e.org/pm> .\n"
+        '<https://e.org/pm> bpf:mapsProcess "G1" .\n',
+        encoding="utf-8",
+    )
+    bulk = OxigraphStore(tmp_path / "store")
+    ensure_loaded(bulk)
+    load_files(bulk, [(odd, "https://e.org/odd")])
+    summary = bulk.get_graph(summaries.summary_graph("https://e.org/odd"))
+    assert list(summary.objects(None, BPF.processSummary)) == []  # nothing to summarise
+    assert len(bulk.get_graph("https://e.org/odd")) == 6

@@ -190,9 +190,13 @@ def summarize(triples: Iterable[Triple], mapping_graph: str) -> list[Derived]:
     out.append((sg, str(PROV.wasDerivedFrom), mapping_graph))
     used: set[str] = set()
     for m in sorted(set(mappings)):
+        if ":" not in m:  # a blank node: nothing in another graph can point at it
+            continue
         links: set[tuple[str, str]] = set()
         for index, pm in enumerate(objects(m, "hasProcessMapping")):
             for process in objects(pm, "mapsProcess")[:1]:
+                if process not in fw.notations:  # not one of the 21: nothing to count against
+                    continue
                 outcomes = fw.outcomes.get(process, frozenset())
                 practices = fw.practices.get(process, frozenset())
                 by_status: dict[str, set[str]] = defaultdict(set)
@@ -237,7 +241,7 @@ def summarize(triples: Iterable[Triple], mapping_graph: str) -> list[Derived]:
                     "ratedL": codes.count("L"),
                     "ratedF": codes.count("F"),
                 }
-                key = fw.notations.get(process, f"p{index}")
+                key = fw.notations[process]
                 while key in used:  # the same process twice (an invalid mapping) or two mappings
                     key += f"-{index}"
                 used.add(key)

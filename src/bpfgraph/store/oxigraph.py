@@ -52,12 +52,16 @@ def _result(result: object) -> QueryResult:
     if isinstance(result, ox.QuerySolutions):
         variables = [v.value for v in result.variables]
         rows = []
+        converted: dict[object, Node] = {}  # answers repeat their terms: convert each once
         for solution in result:
             row = {}
             for name in variables:
                 value = solution[name]
                 if value is not None:
-                    row[name] = to_rdflib(value)
+                    term = converted.get(value)
+                    if term is None:
+                        term = converted[value] = to_rdflib(value)
+                    row[name] = term
             rows.append(row)
         return SelectResult(variables, rows)
     graph = Graph()

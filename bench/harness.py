@@ -62,7 +62,9 @@ def ensure_mappings(out: Path, n: int) -> list[Path]:
     return paths
 
 
-def run_engine(engine: str, n: int, out: Path, slow_limit: float) -> dict:
+def run_engine(
+    engine: str, n: int, out: Path, slow_limit: float, only: list[str] | None = None
+) -> dict:
     """Runs in a subprocess: load, (restart), queries; prints one JSON line."""
     from bpfgraph import queries
     from bpfgraph.framework import PARTS, ensure_loaded, graph_iri
@@ -72,7 +74,11 @@ def run_engine(engine: str, n: int, out: Path, slow_limit: float) -> dict:
 
     paths = ensure_mappings(out, n)
     result: dict = {"engine": engine, "n": n}
-    texts = {label: queries.get(q).bind(params) for label, (q, params) in QUERIES.items()}
+    texts = {
+        label: queries.get(q).bind(params)
+        for label, (q, params) in QUERIES.items()
+        if not only or label in only
+    }
     if engine in ("oxigraph", "memory"):
         from bpfgraph.store.oxigraph import OxigraphStore
 
@@ -136,6 +142,12 @@ def run_engine(engine: str, n: int, out: Path, slow_limit: float) -> dict:
             if times[-1] > slow_limit:
                 break
         latencies[name] = statistics.median(times)
+        # as each query finishes, so that a run stopped at its time limit keeps what it measured
+        print(
+            json.dumps({"engine": engine, "n": n, "query": name, "s": latencies[name]}),
+            file=sys.stderr,
+            flush=True,
+        )
         rows[name] = len(answer.rows) if hasattr(answer, "rows") else len(answer)
     result["query_s"] = latencies
     result["rows"] = rows
@@ -157,13 +169,14 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HERE / "out")
     parser.add_argument("--child", nargs=2, metavar=("ENGINE", "N"), help=argparse.SUPPRESS)
     parser.add_argument("--markdown", type=Path, help="print the tables of a results.json")
+    parser.add_argument("--queries", nargs="+", help="only these queries (labels as in the tables)")
     args = parser.parse_args()
     if args.markdown:
         print(markdown(json.loads(args.markdown.read_text())))
         return
     if args.child:
         engine, n = args.child[0], int(args.child[1])
-        print(json.dumps(run_engine(engine, n, args.out, args.slow)))
+        print(json.dumps(run_engine(engine, n, args.out, args.slow, args.queries)))
         return
     results = []
     for n in args.sizes:
@@ -181,11 +194,20 @@ def main() -> None:
                 str(args.out),
                 "--slow",
                 str(args.slow),
+                *(["--queries", *args.queries] if args.queries else []),
             ]
             try:
                 proc = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout)
-            except subprocess.TimeoutExpired:
+            except subprocess.TimeoutExpired as exc:
                 line = {"engine": engine, "n": n, "error": f"timeout after {args.timeout:.0f} s"}
+                # what the child measured before the limit
+                done = [
+                    json.loads(x)
+                    for x in (exc.stderr or b"").decode().splitlines()
+                    if x.startswith('{"engine"')
+                ]
+                if done:
+                    line["query_s"] = {d["query"]: d["s"] for d in done}
             else:
                 if proc.returncode != 0:
                     line = {
@@ -215,7 +237,12 @@ def markdown(results: list[dict]) -> str:
     ]
     for r in results:
         if "error" in r:
-            out.append(f"| {r['n']:,} | {r['engine']} | {r['error']} |")
+            q = r.get("query_s", {})
+            out.append(
+                f"| {r['n']:,} | {r['engine']} | {r['error']} | – | – | "
+                + " | ".join(_s(q.get(c)) if c in q else "not reached" for c in CROSS_CITY)
+                + " |"
+            )
             continue
         q = r["query_s"]
         out.append(

@@ -65,3 +65,24 @@ def test_gzip_is_made_once_per_etag():
     body = b"abc" * 1000
     first = gzipped('"e1"', body)
     assert gzipped('"e1"', body) is first
+
+
+def test_concurrent_misses_compute_once():
+    cache = AnswerCache(max_bytes=1_000_000)
+    calls = []
+
+    def make() -> tuple[bytes, str, str]:
+        calls.append(1)
+        threading.Event().wait(0.2)  # a slow answer: the others arrive meanwhile
+        return entry(100, "x")
+
+    results = []
+    threads = [
+        threading.Thread(target=lambda: results.append(cache.compute("k", make))) for _ in range(8)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1
+    assert len(results) == 8 and all(r is results[0] for r in results)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import gzip
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 
 #: what an entry costs besides its bytes (key, tuple, headers)
 OVERHEAD = 256
@@ -37,6 +37,7 @@ class AnswerCache:
         self._items: OrderedDict[Hashable, tuple[object, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        self._pending: dict[Hashable, threading.Lock] = {}
 
     def get(self, key: Hashable, default: object = None) -> object:
         with self._lock:
@@ -59,6 +60,23 @@ class AnswerCache:
             while self._bytes > self.max_bytes:
                 _key, (_value, dropped) = self._items.popitem(last=False)
                 self._bytes -= dropped
+
+    def compute(self, key: Hashable, make: Callable[[], object]) -> object:
+        """The cached value, or ``make()`` run once however many requests miss together
+        (the others wait for it instead of computing the same answer again)."""
+        found = self.get(key)
+        if found is not None:
+            return found
+        with self._lock:
+            pending = self._pending.setdefault(key, threading.Lock())
+        with pending:
+            found = self.get(key)
+            if found is None:
+                found = make()
+                self[key] = found
+        with self._lock:
+            self._pending.pop(key, None)
+        return found
 
     def clear(self) -> None:
         with self._lock:

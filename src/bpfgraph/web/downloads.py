@@ -66,12 +66,11 @@ def register(app: FastAPI, state: Callable) -> None:
     def answer(request: Request, name: str, media: str, ext: str) -> Response:
         st = state(request)
         key = ("download", name, media)
-        cached = st.cache.get(key)
-        if cached is None:
+        def make() -> tuple[bytes, str, str]:
             body = serialise(dataset_for(st.store, name), media)
-            cached = (body, media, '"' + hashlib.sha1(body).hexdigest() + '"')
-            st.cache[key] = cached
-        body, media, etag = cached
+            return (body, media, '"' + hashlib.sha1(body).hexdigest() + '"')
+
+        body, media, etag = st.cache.compute(key, make)
         from .app import http_date
 
         headers = {
@@ -159,8 +158,7 @@ def register(app: FastAPI, state: Callable) -> None:
             raise ProtocolError(406, f"offered: {', '.join(offered)}")
         base = str(request.base_url)
         key = ("meta", name, media, base)
-        cached = st.cache.get(key)
-        if cached is None:
+        def make() -> tuple[bytes, str, str]:
             graph = build(st.store, base)
             fmt = RDF_FORMATS[media][0]
             if fmt == "json-ld":
@@ -169,9 +167,9 @@ def register(app: FastAPI, state: Callable) -> None:
                 body = graph.serialize(
                     format="pretty-xml" if fmt == "xml" else fmt, encoding="utf-8"
                 )
-            cached = (body, media, '"' + hashlib.sha1(body).hexdigest() + '"')
-            st.cache[key] = cached
-        body, media, etag = cached
+            return (body, media, '"' + hashlib.sha1(body).hexdigest() + '"')
+
+        body, media, etag = st.cache.compute(key, make)
         if request.headers.get("if-none-match") == etag:
             return Response(status_code=304, headers={"ETag": etag, "Vary": "Accept"})
         return Response(body, media_type=media, headers={"ETag": etag, "Vary": "Accept"})

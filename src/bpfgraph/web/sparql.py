@@ -372,6 +372,14 @@ MIN_ROW_BYTES = {
 }
 
 
+#: the largest answer written natively before the careful path takes over
+NATIVE_MAX_BYTES = 64 * 1024 * 1024
+
+
+def _rows(body: bytes, fmt: ox.QueryResultsFormat) -> int:
+    return sum(1 for _ in ox.parse_query_results(body, fmt))  # type: ignore[union-attr]
+
+
 class _Sink:
     """Where Oxigraph writes a result: stops it past a byte budget, the deadline or a cancel."""
 
@@ -411,16 +419,24 @@ def _evaluate(
     rows: list = []
     truncated = False
     if isinstance(result, ox.QuerySolutions) and media in NATIVE_RESULTS:
-        sink = _Sink(limits.max_rows * MIN_ROW_BYTES[media], deadline, cancelled)
+        fmt = NATIVE_RESULTS[media]
+        sure = limits.max_rows * MIN_ROW_BYTES[media]  # no more rows than the cap below this
+        sink = _Sink(max(sure, NATIVE_MAX_BYTES), deadline, cancelled)
         try:
-            result.serialize(sink, NATIVE_RESULTS[media])
-            return Answer(media, bytes(sink.data))
+            result.serialize(sink, fmt)
+            body = bytes(sink.data)
+            # past the sure size, count the rows Oxigraph wrote (its own parser, no second
+            # evaluation); CSV cannot be read back, so it takes the careful path
+            if len(body) <= sure or (
+                fmt != ox.QueryResultsFormat.CSV and _rows(body, fmt) <= limits.max_rows
+            ):
+                return Answer(media, body)
         except Exception:
             if sink.stopped is None:
                 raise
             if sink.stopped == "cancelled":
                 return Answer(media, b"")  # abandoned: the request already answered 503
-        # over the byte budget: maybe more rows than the cap, count them the careful way
+        # more rows than the cap (or a huge answer): cut it the careful way
         result = native.query(text, **kwargs)
     if isinstance(result, ox.QuerySolutions):
         variables = [v.value for v in result.variables]

@@ -66,6 +66,7 @@ def register(app: FastAPI, state: Callable) -> None:
     def answer(request: Request, name: str, media: str, ext: str) -> Response:
         st = state(request)
         key = ("download", name, media)
+
         def make() -> tuple[bytes, str, str]:
             body = serialise(dataset_for(st.store, name), media)
             return (body, media, '"' + hashlib.sha1(body).hexdigest() + '"')
@@ -158,6 +159,7 @@ def register(app: FastAPI, state: Callable) -> None:
             raise ProtocolError(406, f"offered: {', '.join(offered)}")
         base = str(request.base_url)
         key = ("meta", name, media, base)
+
         def make() -> tuple[bytes, str, str]:
             graph = build(st.store, base)
             fmt = RDF_FORMATS[media][0]

@@ -421,7 +421,8 @@ def _evaluate(
     if isinstance(result, ox.QuerySolutions) and media in NATIVE_RESULTS:
         fmt = NATIVE_RESULTS[media]
         sure = limits.max_rows * MIN_ROW_BYTES[media]  # no more rows than the cap below this
-        sink = _Sink(max(sure, NATIVE_MAX_BYTES), deadline, cancelled)
+        # written natively up to a generous size per allowed row, then the careful path
+        sink = _Sink(max(sure, min(NATIVE_MAX_BYTES, limits.max_rows * 4096)), deadline, cancelled)
         try:
             result.serialize(sink, fmt)
             body = bytes(sink.data)
@@ -435,22 +436,28 @@ def _evaluate(
             if sink.stopped is None:
                 raise
             if sink.stopped == "cancelled":
-                return Answer(media, b"")  # abandoned: the request already answered 503
+                if cancelled.is_set():
+                    return Answer(media, b"")  # abandoned: the request already answered 503
+                raise timed_out(limits) from None
         # more rows than the cap (or a huge answer): cut it the careful way
         result = native.query(text, **kwargs)
     if isinstance(result, ox.QuerySolutions):
         variables = [v.value for v in result.variables]
         for solution in result:
-            if cancelled.is_set() or time.monotonic() > deadline:
+            if cancelled.is_set():
                 return Answer(media, b"")  # abandoned: the request already answered 503
+            if time.monotonic() > deadline:
+                raise timed_out(limits)
             if len(rows) >= limits.max_rows:
                 truncated = True
                 break
             rows.append([solution[v] for v in variables])
         return Answer(media, serialise_solutions(variables, rows, media), truncated)
     for triple in result:
-        if cancelled.is_set() or time.monotonic() > deadline:
+        if cancelled.is_set():
             return Answer(media, b"")
+        if time.monotonic() > deadline:
+            raise timed_out(limits)
         if len(rows) >= limits.max_rows:
             truncated = True
             break

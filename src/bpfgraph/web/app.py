@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
-import hashlib
 import json
 import logging
 import threading
@@ -24,7 +23,8 @@ from ..settings import Settings
 from ..store import Store, StoreError, open_store
 from . import graphs as gsp
 from . import negotiation
-from .cache import AnswerCache, NoCache
+from .cache import AnswerCache, NoCache, query_key
+from .cache import etag as etag_of
 from .sparql import Limits, ProtocolError, add_using, run_query, run_update
 
 log = logging.getLogger("bpfgraph.web")
@@ -248,8 +248,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         return _cached_query(request, text)
 
     def _query_key(request: Request, text: str, default=None, named=None) -> tuple:
-        accept = request.headers.get("accept") or ""
-        return ("q", text, accept, tuple(default or ()), tuple(named or ()))
+        return query_key(text, request.headers.get("accept") or "", default, named)
 
     def _cache_hit(request: Request, text: str, default=None, named=None) -> Response | None:
         """The cached answer, if any: served on the event loop, no thread hop."""
@@ -280,8 +279,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
                 executor=st.executor,
                 version=version,
             )
-            etag = '"' + hashlib.sha1(answer.body).hexdigest() + '"'
-            cached = (answer.body, answer.media_type, etag)
+            cached = (answer.body, answer.media_type, etag_of(answer.body))
             headers_extra = (
                 {"X-Result-Truncated": f"max-rows={st.limits.max_rows}"} if answer.truncated else {}
             )

@@ -13,6 +13,7 @@ as it is; the bound keeps a stream of distinct queries from growing the process 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -99,6 +100,16 @@ class NoCache(AnswerCache):
 
     def __setitem__(self, key: Hashable, value: object) -> None:
         return None
+
+
+def query_key(text: str, accept: str, default=(), named=()) -> tuple:  # type: ignore[no-untyped-def]
+    """The cache key of a query answer (the app's route and the fast lane share entries)."""
+    return ("q", text, accept, tuple(default or ()), tuple(named or ()))
+
+
+def etag(body: bytes) -> str:
+    """A strong ETag for a response body."""
+    return '"' + hashlib.sha1(body).hexdigest() + '"'
 
 
 _GZIPPED: dict[str, bytes] = {}

@@ -3,7 +3,6 @@ ETag / Last-Modified / 304, gzip when asked, and Content-Disposition."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 
 from fastapi import FastAPI, Request
@@ -14,6 +13,7 @@ from ..framework import INFERRED, PARTS, graph_iri
 from ..mappings import mapping_graphs
 from ..store.base import Store
 from ..vocab import PREFIXES
+from .cache import etag as etag_of
 from .negotiation import RDF_FORMATS, choose
 from .sparql import ProtocolError
 
@@ -69,7 +69,7 @@ def register(app: FastAPI, state: Callable) -> None:
 
         def make() -> tuple[bytes, str, str]:
             body = serialise(dataset_for(st.store, name), media)
-            return (body, media, '"' + hashlib.sha1(body).hexdigest() + '"')
+            return (body, media, etag_of(body))
 
         body, media, etag = st.cache.compute(key, make)
         from .app import http_date
@@ -169,7 +169,7 @@ def register(app: FastAPI, state: Callable) -> None:
                 body = graph.serialize(
                     format="pretty-xml" if fmt == "xml" else fmt, encoding="utf-8"
                 )
-            return (body, media, '"' + hashlib.sha1(body).hexdigest() + '"')
+            return (body, media, etag_of(body))
 
         body, media, etag = st.cache.compute(key, make)
         if request.headers.get("if-none-match") == etag:

@@ -11,7 +11,6 @@ protocol errors (400, 406, 503 …) are answered in the app's JSON format.
 
 from __future__ import annotations
 
-import hashlib
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
@@ -19,7 +18,8 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..store.oxigraph import OxigraphStore
-from .cache import gzipped
+from .cache import etag as etag_of
+from .cache import gzipped, query_key
 from .sparql import ProtocolError, prepare_query, run_query_async
 
 PARAMS = frozenset({"query", "default-graph-uri", "named-graph-uri"})
@@ -55,7 +55,7 @@ class FastLane:
         if b"origin" in headers and st.settings.cors_origins.strip():
             return await self.app(scope, receive, send)  # CORS headers: the app's middleware
         accept = headers.get(b"accept", b"").decode("latin-1")
-        key = ("q", text, accept, tuple(default), tuple(named))
+        key = query_key(text, accept, default, named)
         cached = st.cache.get(key)
         extra: list[tuple[bytes, bytes]] = []
         if cached is None:
@@ -70,8 +70,7 @@ class FastLane:
                 return await JSONResponse(error, status_code=exc.status)(scope, receive, send)
             except Exception:  # anything unexpected: the app's own handling and log
                 return await self.app(scope, receive, send)
-            etag = '"' + hashlib.sha1(answer.body).hexdigest() + '"'
-            cached = (answer.body, answer.media_type, etag)
+            cached = (answer.body, answer.media_type, etag_of(answer.body))
             if answer.truncated:
                 extra.append((b"x-result-truncated", f"max-rows={st.limits.max_rows}".encode()))
             elif version == st.version:

@@ -1,6 +1,6 @@
-"""One shared suite, run against every engine: in-memory Oxigraph, Oxigraph on disk, and a
-remote SPARQL 1.1 store (a real Oxigraph server on loopback, with and without the Graph
-Store Protocol)."""
+"""One shared suite, run against every engine: in-memory Oxigraph, Oxigraph on disk (alone and
+with the read mirror ``serve`` keeps in memory), and a remote SPARQL 1.1 store (a real Oxigraph
+server on loopback, with and without the Graph Store Protocol)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from bpfgraph.store.remote import RemoteStore
 from .conftest import DATA, ROOT
 from .servers import OxigraphServer
 
-ENGINES = ["memory", "oxigraph", "sparql-gsp", "sparql-update"]
+ENGINES = ["memory", "oxigraph", "oxigraph-mirror", "sparql-gsp", "sparql-update"]
 EXAMPLES = sorted((ROOT / "data" / "examples").glob("*.ttl"))
 
 
@@ -39,6 +39,11 @@ def engine_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Sto
         store: Store = OxigraphStore(None)
     elif kind == "oxigraph":
         store = OxigraphStore(tmp_path / "store")
+    elif kind == "oxigraph-mirror":
+        store = OxigraphStore(tmp_path / "store")
+        ensure_loaded(store)
+        store.start_mirror(10_000_000, background=False)
+        assert store.mirrored
     else:
         srv = request.getfixturevalue("server")
         store = RemoteStore(
@@ -179,3 +184,93 @@ def test_unreachable_remote_store():
     store = RemoteStore("http://127.0.0.1:9/query")
     with pytest.raises(StoreError, match="cannot reach the SPARQL store"):
         store.query("ASK {}")
+
+
+# -- the read mirror (serve's default on disk) -------------------------------------------------
+
+COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def _count(store: OxigraphStore, text: str = COUNT_ALL) -> int:
+    result = store.query(text)
+    assert isinstance(result, SelectResult)
+    return int(result.rows[0]["n"])
+
+
+def _disk_count(path: Path, text: str = COUNT_ALL) -> int:
+    import pyoxigraph as ox
+
+    return int(next(iter(ox.Store.read_only(str(path)).query(text)))["n"].value)
+
+
+def test_mirror_answers_what_the_disk_holds_after_every_kind_of_write(tmp_path: Path):
+    store = OxigraphStore(tmp_path / "store")
+    ensure_loaded(store)
+    store.start_mirror(10_000_000, background=False)
+    assert store.mirrored and store.mirror_state == "ready"
+    assert store.native is not store._store  # queries run in memory
+    stored = store_mapping(store, Graph().parse(EXAMPLES[0]))  # graph + summary, one update
+    store.load_data(b'<urn:s> <urn:p> "1" .', "nt", "urn:g:added", replace=False)
+    store.update(
+        "INSERT DATA { <urn:d> <urn:p> 2 } ; INSERT DATA { GRAPH <urn:g:u> { <urn:u> <urn:p> 3 } }"
+    )
+    store.update("DELETE WHERE { GRAPH ?g { <urn:s> ?p ?o } }")  # may touch any graph
+    assert store.delete_graph("urn:g:u") is True
+    for text in (
+        COUNT_ALL,
+        "SELECT (COUNT(*) AS ?n) WHERE { <urn:d> ?p ?o }",
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{stored.graph}> {{ ?s ?p ?o }} }}",
+    ):
+        mirrored = _count(store, text)
+        store.close()
+        assert _disk_count(tmp_path / "store", text) == mirrored, text
+    assert _count(store, "SELECT (COUNT(*) AS ?n) WHERE { <urn:d> ?p ?o }") == 1
+    assert _count(store, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <urn:g:u> { ?s ?p ?o } }") == 0
+    import pyoxigraph as ox
+
+    on_disk = ox.Store.read_only(str(tmp_path / "store"))
+    assert store.graphs() == sorted(g.value for g in on_disk.named_graphs())  # empty ones too
+
+
+def test_writes_during_the_mirror_fill_are_not_lost(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import bpfgraph.store.oxigraph as engine
+
+    store = OxigraphStore(tmp_path / "store")
+    ensure_loaded(store)
+    real_copy = engine._copy_of
+    calls = []
+
+    def copy_then_write(source):  # the real copy; then a write lands before the mirror is used
+        copied = real_copy(source)
+        if not calls:
+            calls.append(1)
+            store.load_data(b'<urn:late> <urn:p> "1" .', "nt", "urn:g:late")
+        return copied
+
+    monkeypatch.setattr(engine, "_copy_of", copy_then_write)
+    store.start_mirror(10_000_000, background=False)
+    assert store.mirrored
+    assert _count(store, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <urn:g:late> { ?s ?p ?o } }") == 1
+
+
+def test_mirror_is_skipped_above_its_size_limit_and_in_memory(tmp_path: Path):
+    store = OxigraphStore(tmp_path / "store")
+    ensure_loaded(store)
+    store.start_mirror(10, background=False)
+    assert not store.mirrored and store.mirror_state == "off"
+    assert store.start_mirror(0) is None
+    memory = OxigraphStore(None)
+    assert memory.start_mirror(10_000_000) is None and not memory.mirrored
+
+
+def test_mirror_fills_in_the_background_while_the_disk_answers(tmp_path: Path):
+    store = OxigraphStore(tmp_path / "store")
+    ensure_loaded(store)
+    before = _count(store)
+    thread = store.start_mirror(10_000_000)
+    assert thread is not None
+    assert _count(store) == before  # answered by the disk or the mirror, never half
+    thread.join(60)
+    assert store.mirrored and _count(store) == before

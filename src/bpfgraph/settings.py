@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     max_rows: int = 100_000
     #: bytes of query answers, downloads and pages kept in memory (cleared by every write)
     cache_bytes: int = 256 * 1024 * 1024
+    #: ``serve`` on the persistent store keeps a copy of it in memory that queries run on
+    #: (filled in the background at start; every write goes to disk first), unless the store
+    #: holds more quads than this (about 1,800 quads per city mapping); 0 turns it off
+    read_mirror_max_quads: int = 5_000_000
     #: experimental: worker processes running queries on the persistent store, killed at the
     #: timeout; 0 (default) runs queries in threads that stop at the next solution
     query_workers: int = 0

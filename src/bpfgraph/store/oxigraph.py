@@ -1,7 +1,20 @@
-"""The embedded Oxigraph engine, on disk (persistent, the default for ``serve``) or in memory."""
+"""The embedded Oxigraph engine, on disk (persistent, the default for ``serve``) or in memory.
+
+On disk, ``serve`` also keeps a **read mirror**: a copy of the whole store in memory that
+queries run on (Oxigraph's in-memory engine answers two to three times faster than RocksDB),
+while every write still goes to disk first. The mirror is filled in the background when the
+service starts (queries use the disk until it is ready, so a restart is ready at once), and
+after each write the graphs the write touched are copied from the disk into the mirror in one
+transaction, so readers never see half a write and the disk stays the only truth. It is
+skipped above a size (``BPFGRAPH_READ_MIRROR_MAX_QUADS``) where memory would not suffice.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
+import threading
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -20,6 +33,7 @@ from .base import (
     replace_graphs_update,
 )
 
+log = logging.getLogger("bpfgraph.store")
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 OX_FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -77,7 +91,13 @@ class OxigraphStore(Store):
 
     def __init__(self, path: Path | None, read_only: bool = False) -> None:
         self.path = path
+        self.read_only = read_only
         self.engine = "oxigraph-memory" if path is None else "oxigraph"
+        #: serialises writes with the mirror's copies (re-entrant: writes call writes)
+        self._lock = threading.RLock()
+        #: while the mirror is being filled: the graphs written since it began (None: any)
+        self._filling = False
+        self._dirty: set[str] | None = set()
         try:
             if path is None:
                 self._store = ox.Store()
@@ -91,17 +111,94 @@ class OxigraphStore(Store):
                 f"cannot open the store at {path}: {exc} "
                 "(is another bpfgraph process, such as `bpfgraph serve`, using it?)"
             ) from None
+        #: where reads go: the read mirror once it is ready, else the store itself
+        self._reader = self._store
 
     @property
     def native(self) -> ox.Store:
-        """The pyoxigraph store, for engine-specific fast paths."""
-        return self._store
+        """The pyoxigraph store that reads (queries) go to: the read mirror when there is one."""
+        return self._reader
+
+    # -- read mirror ---------------------------------------------------------------------------
+
+    @property
+    def mirrored(self) -> bool:
+        """Whether queries run on the in-memory read mirror."""
+        return self._reader is not self._store
+
+    @property
+    def mirror_state(self) -> str:
+        """``ready``, ``filling`` or ``off`` (for ``/health``)."""
+        return "ready" if self.mirrored else "filling" if self._filling else "off"
+
+    def start_mirror(self, max_quads: int, background: bool = True) -> threading.Thread | None:
+        """Fill the read mirror (in a background thread unless ``background`` is false).
+
+        Does nothing in memory, read-only, when ``max_quads`` is 0 or the store holds more
+        quads than ``max_quads``. Writes wait while the mirror is filled; reads do not.
+        """
+        if self.path is None or self.read_only or max_quads <= 0:
+            return None
+        if not background:
+            self._fill_mirror(max_quads)
+            return None
+        thread = threading.Thread(
+            target=self._fill_mirror, args=(max_quads,), name="bpfgraph-mirror", daemon=True
+        )
+        thread.start()
+        return thread
+
+    def _fill_mirror(self, max_quads: int) -> None:
+        start = time.perf_counter()
+        with self._lock:
+            size = len(self._store)
+            if size > max_quads:
+                log.info(
+                    "read mirror skipped: %d quads > BPFGRAPH_READ_MIRROR_MAX_QUADS=%d",
+                    size,
+                    max_quads,
+                )
+                return
+            self._filling, self._dirty = True, set()  # writes from now on are copied again
+        while True:
+            try:
+                mirror = _copy_of(self._store)  # a snapshot: writes meanwhile do not block
+            except Exception:  # the disk stays usable: reads simply stay there
+                log.exception("read mirror could not be filled; queries read the disk")
+                with self._lock:
+                    self._filling = False
+                return
+            with self._lock:
+                dirty = self._dirty
+                if dirty is None:  # a write touched everything meanwhile: copy again
+                    self._dirty = set()
+                    continue
+                self._filling = False
+                _copy_graphs(self._store, mirror, dirty, default=True)
+                self._reader = mirror
+                break
+        log.info("read mirror ready: %d quads in %.1f s", size, time.perf_counter() - start)
+
+    def _sync(self, graphs: Iterable[str] | None, default: bool = False) -> None:
+        """After a write: copy these graphs (and the default graph if ``default``; everything
+        when ``graphs`` is None) from the disk into the mirror, in one transaction of it."""
+        if self._filling:  # the mirror is being filled: note what to copy again
+            dirty = self._dirty
+            self._dirty = None if graphs is None or dirty is None else dirty | set(graphs)
+        if not self.mirrored:
+            return
+        if graphs is None:
+            self._reader = _copy_of(self._store)
+        else:
+            _copy_graphs(self._store, self._reader, graphs, default)
 
     def load_file(self, path: Path, graph: str, fmt: str | None = None) -> None:
         rdf_format = rdfio.format_for(path, fmt)
         target = ox.NamedNode(graph)
         if rdf_format in OX_FORMATS and rdf_format not in rdfio.QUAD_FORMATS:
-            self._store.load(path=str(path), format=OX_FORMATS[rdf_format], to_graph=target)
+            with self._lock:
+                self._store.load(path=str(path), format=OX_FORMATS[rdf_format], to_graph=target)
+                self._sync([graph])
         else:
             self._add(graph, rdfio.parse_file(path, fmt))
 
@@ -115,6 +212,13 @@ class OxigraphStore(Store):
         same pass, as N-Quads: the mapping summaries, computed alongside by
         :func:`bpfgraph.mappings.load_files`.
         """
+        with self._lock:
+            self._load_many(items, derived)
+            self._sync(None)
+
+    def _load_many(
+        self, items: Iterable[tuple[Path, str]], derived: Iterable[bytes] | None = None
+    ) -> None:
         extras = iter(derived) if derived is not None else None
         if self.path is None:  # in memory: the native per-file loads
             for path, graph in items:
@@ -142,16 +246,20 @@ class OxigraphStore(Store):
             parsed = rdfio.as_graph(rdfio.parse_data(data, fmt))
             data, fmt = parsed.serialize(format="nt", encoding="utf-8"), "nt"
         triples = list(ox.parse(data, format=OX_FORMATS[fmt]))
-        if replace:
-            # one update is one transaction: readers see the old graph or the new, never half
-            body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
-            self._store.update(
-                f"DROP SILENT GRAPH {target} ; INSERT DATA {{ GRAPH {target} {{ {body} }} }}"
-            )
-        else:
-            self._store.extend(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
-        if self.path is not None:
-            self._store.flush()
+        with self._lock:
+            if replace:
+                # one update is one transaction: readers see the old graph or the new, never half
+                body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+                self._store.update(
+                    f"DROP SILENT GRAPH {target} ; INSERT DATA {{ GRAPH {target} {{ {body} }} }}"
+                )
+            else:
+                self._store.extend(
+                    ox.Quad(t.subject, t.predicate, t.object, target) for t in triples
+                )
+            if self.path is not None:
+                self._store.flush()
+            self._sync([graph])
 
     def _add(self, graph: str, data: Graph) -> None:
         self.load_data(data.serialize(format="nt", encoding="utf-8"), "nt", graph, replace=False)
@@ -163,35 +271,109 @@ class OxigraphStore(Store):
 
     def put_graphs(self, graphs: dict[str, Graph]) -> None:
         # one update is one transaction: readers see the old graphs or the new, never a mix
-        self._store.update(replace_graphs_update(graphs))
-        if self.path is not None:
-            self._store.flush()
+        with self._lock:
+            self._store.update(replace_graphs_update(graphs))
+            if self.path is not None:
+                self._store.flush()
+            self._sync(graphs)
 
     def delete_graph(self, graph: str) -> bool:
         target = ox.NamedNode(graph)
-        if not self._store.contains_named_graph(target):
-            return False
-        self._store.remove_graph(target)
-        if self.path is not None:
-            self._store.flush()
+        with self._lock:
+            if not self._store.contains_named_graph(target):
+                return False
+            self._store.remove_graph(target)
+            if self.path is not None:
+                self._store.flush()
+            self._sync([graph])
         return True
 
     def query(self, sparql: str, *, union_default_graph: bool = True) -> QueryResult:
-        return _result(self._store.query(sparql, use_default_graph_as_union=union_default_graph))
+        return _result(self._reader.query(sparql, use_default_graph_as_union=union_default_graph))
 
-    def update(self, sparql: str) -> None:
-        self._store.update(sparql)
-        if self.path is not None:
-            self._store.flush()
+    def update(self, sparql: str, base_iri: str | None = None) -> None:
+        with self._lock:
+            self._store.update(sparql, base_iri=base_iri)
+            if self.path is not None:
+                self._store.flush()
+            if self.mirrored or self._filling:
+                from ..summaries import touched_graphs
+
+                touched = touched_graphs(sparql)  # None: it may touch any graph
+                if touched is not None:  # only the graphs the update names (and the default)
+                    names = {
+                        g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)
+                    }
+                    names |= {
+                        g.value for g in self._reader.named_graphs() if isinstance(g, ox.NamedNode)
+                    }
+                    touched &= names
+                self._sync(touched, default=True)
 
     def graphs(self) -> list[str]:
-        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+        return sorted(g.value for g in self._reader.named_graphs() if isinstance(g, ox.NamedNode))
 
     def count(self, graph: str | None = None) -> int:
         if graph is None:
-            return len(self._store)
-        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+            return len(self._reader)
+        return sum(1 for _ in self._reader.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
 
     def close(self) -> None:
         if self.path is not None:
             self._store.flush()
+
+
+def _copy_graphs(
+    source: ox.Store, target: ox.Store, graphs: Iterable[str], default: bool = False
+) -> None:
+    """Replace these graphs of ``target`` by those of ``source``, in one update of ``target``."""
+    names: list[ox.NamedNode | ox.DefaultGraph] = [ox.NamedNode(g) for g in sorted(set(graphs))]
+    if default:
+        names.append(ox.DefaultGraph())
+    operations = []
+    for name in names:
+        named = isinstance(name, ox.NamedNode)
+        operations.append(f"DROP SILENT GRAPH {name}" if named else "DROP SILENT DEFAULT")
+        triples = [
+            ox.Triple(q.subject, q.predicate, q.object)
+            for q in source.quads_for_pattern(None, None, None, name)
+        ]
+        if not triples and named and source.contains_named_graph(name):
+            operations.append(f"CREATE SILENT GRAPH {name}")  # empty, but it exists
+        if triples:
+            body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+            operations.append(
+                f"INSERT DATA {{ GRAPH {name} {{\n{body}\n}} }}"
+                if named
+                else f"INSERT DATA {{\n{body}\n}}"
+            )
+    if operations:
+        target.update(" ;\n".join(operations))
+
+
+def _copy_of(store: ox.Store) -> ox.Store:
+    """An in-memory copy of a store: its N-Quads dump piped into a new store's native parser
+    (the dump and the parse run side by side; nothing is written to disk)."""
+    mirror = ox.Store()
+    read_fd, write_fd = os.pipe()
+    failure: list[BaseException] = []
+
+    def dump() -> None:
+        try:
+            with os.fdopen(write_fd, "wb") as out:
+                store.dump(output=out, format=ox.RdfFormat.N_QUADS)
+        except BaseException as exc:  # a failed load closes the pipe: stop quietly
+            failure.append(exc)
+
+    writer = threading.Thread(target=dump, name="bpfgraph-mirror-dump", daemon=True)
+    writer.start()
+    try:
+        with os.fdopen(read_fd, "rb") as source:
+            mirror.load(input=source, format=ox.RdfFormat.N_QUADS)
+    finally:
+        writer.join()
+    if failure:
+        raise failure[0]
+    for graph in store.named_graphs():  # empty graphs exist too (a dump only has quads)
+        mirror.add_graph(graph)
+    return mirror

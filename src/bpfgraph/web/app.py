@@ -21,6 +21,7 @@ from ..framework import ensure_loaded
 from ..mappings import mapping_graphs
 from ..settings import Settings
 from ..store import Store, StoreError, open_store
+from ..store.oxigraph import OxigraphStore
 from . import graphs as gsp
 from . import negotiation
 from .cache import AnswerCache, NoCache, query_key
@@ -39,19 +40,15 @@ class State:
         self.store = store
         self.version = 0
         self.modified = dt.datetime.now(dt.UTC).replace(microsecond=0)
-        from ..store.oxigraph import OxigraphStore as _Embedded
-
         # a remote store may be written by other app processes: nothing is cached then
         self.cache: AnswerCache = (
-            AnswerCache(settings.cache_bytes) if isinstance(store, _Embedded) else NoCache()
+            AnswerCache(settings.cache_bytes) if isinstance(store, OxigraphStore) else NoCache()
         )
         self.lock = threading.Lock()
         self.limits = Limits(
             settings.query_timeout, settings.max_rows, settings.allow_service, settings.allow_load
         )
         self.executor = None
-        from ..store.oxigraph import OxigraphStore
-
         if (
             isinstance(store, OxigraphStore)
             and store.path is not None
@@ -134,12 +131,16 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         app.state.bpf = State(settings, st)
         if settings.load_cities:
             _load_cities(app.state.bpf)
+        if isinstance(st, OxigraphStore):  # queries move to memory once it is filled
+            st.start_mirror(settings.read_mirror_max_quads)
         yield
         if app.state.bpf.executor is not None:
             app.state.bpf.executor.close()
         st.close()
 
-    app = FastAPI(
+    from .fastlane import App
+
+    app = App(
         title="bpfgraph",
         version=__version__,
         description="ISO/IEC 30145-1 smart city business process framework as linked data: "
@@ -175,10 +176,6 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             allow_headers=["Accept", "Content-Type", "Authorization"],
         )
 
-    from .fastlane import FastLane
-
-    app.add_middleware(FastLane)  # added last: the outermost of the app's own middleware
-
     @app.exception_handler(ProtocolError)
     async def protocol_error(_request: Request, exc: ProtocolError) -> Response:
         headers = {"WWW-Authenticate": 'Bearer realm="bpfgraph"'} if exc.status == 401 else None
@@ -207,6 +204,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             "store": st.store.engine,
             "dataVersion": st.version,
             "cache": {"entries": len(st.cache), "bytes": st.cache.bytes},
+            "readMirror": getattr(st.store, "mirror_state", "off"),
         }
 
     @app.get("/queries", tags=["queries"])

@@ -109,7 +109,7 @@ def query_key(text: str, accept: str, default=(), named=()) -> tuple:  # type: i
 
 def etag(body: bytes) -> str:
     """A strong ETag for a response body."""
-    return '"' + hashlib.sha1(body).hexdigest() + '"'
+    return '"' + hashlib.blake2b(body, digest_size=20).hexdigest() + '"'
 
 
 _GZIPPED: dict[str, bytes] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import functools
 import io
 import json
 import re
@@ -52,6 +53,7 @@ _COMMENT_OR_STRING = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=8)  # one request asks three times (safety, dataset, form)
 def _code_only(text: str) -> str:
     """The SPARQL text with its strings, IRIs and comments blanked out (for keyword checks); as
     long as the text, so that a position in one is the same position in the other."""
@@ -336,7 +338,8 @@ async def run_query_async(store: OxigraphStore, prepared: Prepared) -> Answer:
     """:func:`run_query` from the event loop: one hop to the query pool, no other thread."""
     future = asyncio.wrap_future(QUERY_POOL.submit(prepared.evaluate, store.native))
     try:
-        return await asyncio.wait_for(future, prepared.limits.timeout)
+        async with asyncio.timeout(prepared.limits.timeout):
+            return await future
     except TimeoutError:
         prepared.cancelled.set()
         raise timed_out(prepared.limits) from None
@@ -567,9 +570,7 @@ def run_update(store: Store, text: str, limits: Limits, base_iri: str | None = N
     check_safety(text, limits)
     try:
         if isinstance(store, OxigraphStore):
-            store.native.update(text, base_iri=base_iri)
-            if store.path is not None:
-                store.native.flush()
+            store.update(text, base_iri=base_iri)
         else:
             store.update(text)
     except SyntaxError as exc:

@@ -192,6 +192,12 @@ def main() -> None:
             servers["rdflib-endpoint"] = f"http://127.0.0.1:{rep_port}/"
         for url in servers.values():
             wait(url + "?query=" + quote("ASK {}"))
+        health = f"http://127.0.0.1:{bpf_port}/health"
+        start = time.monotonic()
+        while httpx.get(health, timeout=10).json().get("readMirror") == "filling":
+            time.sleep(0.5)  # measured as served: queries on the read mirror once it is filled
+        results["bpfgraph_mirror_wait_s"] = round(time.monotonic() - start, 1)
+        results["bpfgraph_read_mirror"] = httpx.get(health, timeout=10).json().get("readMirror")
         results["startup_note"] = "servers up"
         for name, url in servers.items():
             rows = httpx.get(

@@ -6,6 +6,7 @@ import gzip
 import json
 
 import httpx
+import pytest
 
 from ..servers import BpfgraphServer
 
@@ -94,3 +95,26 @@ def test_the_cache_stays_within_its_bound(tmp_path):
         assert 0 < cache["entries"] < 60
     finally:
         srv.stop()
+
+
+BASE_SCOPES = [
+    {"scheme": "http", "server": ("127.0.0.1", 8000), "headers": [(b"host", b"example.org")]},
+    {"scheme": "https", "server": ("10.0.0.1", 443), "headers": [(b"host", b"x.org:8443")]},
+    {"scheme": "http", "server": ("127.0.0.1", 8000), "headers": [], "root_path": "/bpf"},
+    {
+        "scheme": "http",
+        "server": ("127.0.0.1", 8000),
+        "headers": [(b"host", b"h")],
+        "root_path": "/a",
+    },
+]
+
+
+@pytest.mark.parametrize("extra", BASE_SCOPES)
+def test_the_fast_lane_base_url_is_the_apps(extra: dict):
+    from starlette.requests import Request
+
+    from bpfgraph.web.fastlane import _base
+
+    scope = {"type": "http", "method": "GET", "path": "/sparql", "query_string": b"", **extra}
+    assert _base(scope) == str(Request(scope).base_url)

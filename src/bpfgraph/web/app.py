@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import gzip
 import json
 import logging
@@ -133,6 +134,11 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             _load_cities(app.state.bpf)
         if isinstance(st, OxigraphStore):  # queries move to memory once it is filled
             st.start_mirror(settings.read_mirror_max_quads)
+        # what start-up built (framework graphs, shapes, modules) lives as long as the process:
+        # keep it out of the garbage collector's full passes, which would otherwise walk it
+        # again and again while requests allocate (answers, cache entries)
+        gc.collect()
+        gc.freeze()
         yield
         if app.state.bpf.executor is not None:
             app.state.bpf.executor.close()

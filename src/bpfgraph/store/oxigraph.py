@@ -135,7 +135,10 @@ class OxigraphStore(Store):
         """Fill the read mirror (in a background thread unless ``background`` is false).
 
         Does nothing in memory, read-only, when ``max_quads`` is 0 or the store holds more
-        quads than ``max_quads``. Writes wait while the mirror is filled; reads do not.
+        quads than ``max_quads``. Reads and writes go on meanwhile (to the disk); the graphs
+        written during the fill are copied again before the mirror takes over. A write that
+        may touch any graph (a SPARQL Update with ``GRAPH ?g``) copies the whole store again,
+        holding other writes until it is done.
         """
         if self.path is None or self.read_only or max_quads <= 0:
             return None

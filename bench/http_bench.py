@@ -6,8 +6,10 @@ Oxigraph server (the Rust limit on this machine) and rdflib-endpoint (the FastAP
 Needs ``wrk`` (Debian package) and, for the peer, rdflib-endpoint installed in its own venv
 (``python -m venv /tmp/rdflib-ep && /tmp/rdflib-ep/bin/pip install rdflib-endpoint uvicorn``).
 Measures, at concurrency 16 on loopback: throughput of a simple 21-row SELECT with a different
-query text on every request (no cache can answer) and with one repeated text (hot), a download,
-the latency of each cross-city named query through HTTP, and validation over HTTP.
+query text on every request (no cache can answer) and with one repeated text (hot), then the
+uncached figure again as ``--rounds`` alternating bpfgraph / Oxigraph server pairs (the
+machine's speed drifts), a download, the latency of each cross-city named query through HTTP,
+and validation over HTTP.
 """
 
 from __future__ import annotations
@@ -88,6 +90,9 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--rdflib-endpoint", default="/tmp/rdflib-ep/bin/rdflib-endpoint")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="alternating bpfgraph / Oxigraph uncached pairs"
+    )
     parser.add_argument("--out", type=Path, default=HERE / "out")
     parser.add_argument(
         "--bpf-env",
@@ -216,6 +221,21 @@ def main() -> None:
                 "simple_hot_rps": wrk(url + "?query=" + quote(SIMPLE), args.duration),
             }
             print(name, results[name], flush=True)
+        # the machine's speed drifts within minutes: the uncached ratio again, as alternating
+        # pairs of runs, each pair measured back to back
+        pairs = []
+        for _ in range(args.rounds):
+            pair = {}
+            for name in ("bpfgraph", "oxigraph-server"):
+                url = servers[name]
+                base = url.rsplit("/", 1)[0] + "/"
+                pair[name] = wrk(base.rstrip("/") + "/", args.duration, work / f"{name}.lua")
+            pair["ratio"] = round(pair["bpfgraph"] / pair["oxigraph-server"], 3)
+            pairs.append(pair)
+            print("pair", pair, flush=True)
+        results["varying_pairs"] = pairs
+        if pairs:
+            results["varying_ratio_median"] = statistics.median(p["ratio"] for p in pairs)
         bpf = f"http://127.0.0.1:{bpf_port}"
         results["bpfgraph"]["download_rps"] = wrk(bpf + "/download/framework.ttl", args.duration)
         latency = {}

@@ -60,13 +60,18 @@ def _code_only(text: str) -> str:
     return _COMMENT_OR_STRING.sub(lambda m: " " * len(m.group()), text)
 
 
+_SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
+_LOAD = re.compile(r"\bLOAD\b", re.IGNORECASE)
+_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+
+
 def check_safety(text: str, limits: Limits) -> None:
-    code = _code_only(text).upper()
-    if not limits.allow_service and re.search(r"\bSERVICE\b", code):
+    code = _code_only(text)
+    if not limits.allow_service and _SERVICE.search(code):
         raise ProtocolError(
             403, "SERVICE (federated query) is disabled on this endpoint (BPFGRAPH_ALLOW_SERVICE)"
         )
-    if not limits.allow_load and re.search(r"\bLOAD\b", code):
+    if not limits.allow_load and _LOAD.search(code):
         raise ProtocolError(403, "LOAD is disabled on this endpoint (BPFGRAPH_ALLOW_LOAD)")
 
 
@@ -109,14 +114,23 @@ def dataset_arguments(
 
 def query_form(text: str) -> str:
     """SELECT, ASK, CONSTRUCT or DESCRIBE (after the prologue)."""
-    m = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", _code_only(text), re.IGNORECASE)
+    m = _FORM.search(_code_only(text))
     return m.group(1).upper() if m else "SELECT"
+
+
+@functools.lru_cache(maxsize=256)  # clients send the same few Accept headers again and again
+def _choose_cached(accept: str | None, graph_result: bool) -> str | None:
+    return choose(accept, RDF_TYPES if graph_result else RESULT_TYPES)
 
 
 def negotiate(text: str, accept: str | None) -> str:
     form = query_form(text)
     offered = RESULT_TYPES if form in ("SELECT", "ASK") else RDF_TYPES
-    media = choose(accept, offered)
+    media = (
+        _choose_cached(accept, offered is RDF_TYPES)
+        if accept is None or len(accept) <= 512
+        else choose(accept, offered)
+    )
     if media is None:
         kinds = "SPARQL results" if form in ("SELECT", "ASK") else "RDF"
         raise ProtocolError(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bpfgraph.rdfio import RDFInputError, format_for, parse_data, parse_file
@@ -69,3 +71,38 @@ def test_missing_file(tmp_path):
 def test_quads_give_a_dataset():
     g = parse_data(b"<urn:g> { <urn:a> <urn:b> <urn:c> . }", "trig")
     assert len(list(g.quads())) == 1
+
+
+NATIVE_CASES = sorted((Path(__file__).parent.parent / "data" / "examples").glob("*.ttl")) + sorted(
+    (Path(__file__).parent / "data" / "mappings").glob("*/*.ttl")
+)
+
+
+@pytest.mark.parametrize("path", NATIVE_CASES, ids=[p.name for p in NATIVE_CASES])
+def test_native_parser_reads_the_same_triples_as_rdflib(path: Path):
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    from bpfgraph.rdfio import _parse_native
+
+    data = path.read_bytes()
+    native = _parse_native(data, "turtle")
+    assert native is not None
+    reference = Graph().parse(data=data.decode("utf-8"), format="turtle")
+    assert len(native) == len(reference) and isomorphic(native, reference)
+    nt = reference.serialize(format="nt", encoding="utf-8")
+    assert isomorphic(_parse_native(nt, "nt"), reference)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"<a> <urn:b> <urn:c> .",  # a relative IRI: rdflib's parser decides
+        b"<urn:a> <urn:b> " + b"(" * 40 + b")" * 40 + b" .",  # deep nesting: rdflib's parser
+        b"<urn:a> <urn:b> .",  # an error: rdflib's message and line
+    ],
+)
+def test_native_parser_leaves_the_hard_cases_to_rdflib(data: bytes):
+    from bpfgraph.rdfio import _parse_native
+
+    assert _parse_native(data, "turtle") is None

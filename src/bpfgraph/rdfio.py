@@ -21,7 +21,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.term import Node
 
 #: file suffix -> rdflib parser / serializer name
 SUFFIX_FORMATS: dict[str, str] = {
@@ -117,6 +118,10 @@ def parse_data(data: bytes, fmt: str, source: str = "<input>") -> Graph:
             "(external entities and entity expansion are not processed)",
             line,
         )
+    native = _parse_native(data, fmt)
+    if native is not None:
+        _check_iris(native, text, source)
+        return native
     graph: Graph = Dataset(default_union=True) if fmt in QUAD_FORMATS else Graph()
     try:
         graph.parse(data=text, format=fmt)
@@ -131,6 +136,80 @@ def parse_data(data: bytes, fmt: str, source: str = "<input>") -> Graph:
     _check_iris(graph, text, source)
     return graph
 
+
+#: syntaxes Oxigraph's parser reads into the same triples as rdflib's, two to three times faster
+_NATIVE_FORMATS = {"turtle": "TURTLE", "nt": "N_TRIPLES"}
+
+
+def _parse_native(data: bytes, fmt: str) -> Graph | None:
+    """Turtle and N-Triples through Oxigraph's parser, or None: other syntaxes, and anything it
+    refuses (errors, relative IRIs without a base), go to rdflib's parser, whose messages and
+    line numbers the error reports use."""
+    name = _NATIVE_FORMATS.get(fmt)
+    if name is None or _nesting(data) > MAX_NATIVE_NESTING:
+        return None
+    import pyoxigraph as ox
+
+    graph = Graph()
+    converted: dict[object, Node] = {}
+
+    def term(value: object) -> Node:
+        found = converted.get(value)
+        if found is None:
+            found = converted[value] = to_rdflib(value)
+        return found
+
+    try:
+        parser = ox.parse(data, format=getattr(ox.RdfFormat, name))
+        graph.addN((term(t.subject), term(t.predicate), term(t.object), graph) for t in parser)
+        prefixes = parser.prefixes if name == "TURTLE" else {}
+    except (SyntaxError, ValueError, TypeError, OSError):
+        return None
+    for prefix, namespace in prefixes.items():
+        graph.bind(prefix, namespace, replace=True)
+    return graph
+
+
+#: deeper nesting of lists and blank nodes goes to rdflib's parser, which refuses what it (and
+#: so rdflib's serialisers, which write the data out again) cannot handle
+MAX_NATIVE_NESTING = 32
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"()[]")
+
+
+def _nesting(data: bytes) -> int:
+    """An upper bound of the nesting of ``(`` and ``[`` (brackets in strings count too).
+
+    >>> _nesting(b'<a> <b> ( 1 [ <c> "(" ] ) .')
+    3
+    """
+    depth = deepest = 0
+    for byte in data.translate(None, _NOT_BRACKETS):
+        if byte in b"([":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+def to_rdflib(term: object) -> Node:
+    """Convert a pyoxigraph term to the equivalent rdflib term."""
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == XSD_STRING:  # RDF 1.1: a simple literal is an xsd:string
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise TypeError(f"unsupported term {term!r}")
+
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 _BAD_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`]')
 

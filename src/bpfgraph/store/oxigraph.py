@@ -19,10 +19,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph
 from rdflib.term import Node
 
 from .. import rdfio
+from ..rdfio import to_rdflib
 from .base import (
     AskResult,
     GraphResult,
@@ -34,7 +35,6 @@ from .base import (
 )
 
 log = logging.getLogger("bpfgraph.store")
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 OX_FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
     "nt": ox.RdfFormat.N_TRIPLES,
@@ -43,21 +43,6 @@ OX_FORMATS = {
     "xml": ox.RdfFormat.RDF_XML,
     "json-ld": ox.RdfFormat.JSON_LD,
 }
-
-
-def to_rdflib(term: object) -> Node:
-    """Convert a pyoxigraph term to the equivalent rdflib term."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == XSD_STRING:  # RDF 1.1: a simple literal is an xsd:string
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise TypeError(f"unsupported term {term!r}")
 
 
 def _result(result: object) -> QueryResult:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -151,14 +152,7 @@ def _parse_native(data: bytes, fmt: str) -> Graph | None:
     import pyoxigraph as ox
 
     graph = Graph()
-    converted: dict[object, Node] = {}
-
-    def term(value: object) -> Node:
-        found = converted.get(value)
-        if found is None:
-            found = converted[value] = to_rdflib(value)
-        return found
-
+    term = term_converter()
     try:
         parser = ox.parse(data, format=getattr(ox.RdfFormat, name))
         graph.addN((term(t.subject), term(t.predicate), term(t.object), graph) for t in parser)
@@ -192,6 +186,23 @@ def _nesting(data: bytes) -> int:
     return deepest
 
 
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def term_converter() -> Callable[[object], Node]:
+    """:func:`to_rdflib` converting each distinct term once (parsed data and answers repeat
+    their terms)."""
+    converted: dict[object, Node] = {}
+
+    def term(value: object) -> Node:
+        found = converted.get(value)
+        if found is None:
+            found = converted[value] = to_rdflib(value)
+        return found
+
+    return term
+
+
 def to_rdflib(term: object) -> Node:
     """Convert a pyoxigraph term to the equivalent rdflib term."""
     import pyoxigraph as ox
@@ -208,8 +219,6 @@ def to_rdflib(term: object) -> Node:
         return Literal(term.value, datatype=URIRef(term.datatype.value))
     raise TypeError(f"unsupported term {term!r}")
 
-
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 _BAD_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`]')
 

@@ -20,10 +20,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph
-from rdflib.term import Node
 
 from .. import rdfio
-from ..rdfio import to_rdflib
+from ..rdfio import term_converter, to_rdflib
 from .base import (
     AskResult,
     GraphResult,
@@ -51,16 +50,13 @@ def _result(result: object) -> QueryResult:
     if isinstance(result, ox.QuerySolutions):
         variables = [v.value for v in result.variables]
         rows = []
-        converted: dict[object, Node] = {}  # answers repeat their terms: convert each once
+        term = term_converter()
         for solution in result:
             row = {}
             for name in variables:
                 value = solution[name]
                 if value is not None:
-                    term = converted.get(value)
-                    if term is None:
-                        term = converted[value] = to_rdflib(value)
-                    row[name] = term
+                    row[name] = term(value)
             rows.append(row)
         return SelectResult(variables, rows)
     graph = Graph()
@@ -237,10 +233,7 @@ class OxigraphStore(Store):
         with self._lock:
             if replace:
                 # one update is one transaction: readers see the old graph or the new, never half
-                body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
-                self._store.update(
-                    f"DROP SILENT GRAPH {target} ; INSERT DATA {{ GRAPH {target} {{ {body} }} }}"
-                )
+                self._store.update(" ;\n".join(_replacing(target, triples)))
             else:
                 self._store.extend(
                     ox.Quad(t.subject, t.predicate, t.object, target) for t in triples
@@ -287,16 +280,9 @@ class OxigraphStore(Store):
             if self.mirrored or self._filling:
                 from ..summaries import touched_graphs
 
-                touched = touched_graphs(sparql)  # None: it may touch any graph
-                if touched is not None:  # only the graphs the update names (and the default)
-                    names = {
-                        g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)
-                    }
-                    names |= {
-                        g.value for g in self._reader.named_graphs() if isinstance(g, ox.NamedNode)
-                    }
-                    touched &= names
-                self._sync(touched, default=True)
+                # the graphs the update names (an IRI that is no graph copies nothing) and the
+                # default graph; None: it may touch any graph
+                self._sync(touched_graphs(sparql), default=True)
 
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self._reader.named_graphs() if isinstance(g, ox.NamedNode))
@@ -320,23 +306,26 @@ def _copy_graphs(
         names.append(ox.DefaultGraph())
     operations = []
     for name in names:
-        named = isinstance(name, ox.NamedNode)
-        operations.append(f"DROP SILENT GRAPH {name}" if named else "DROP SILENT DEFAULT")
         triples = [
             ox.Triple(q.subject, q.predicate, q.object)
             for q in source.quads_for_pattern(None, None, None, name)
         ]
-        if not triples and named and source.contains_named_graph(name):
+        operations += _replacing(name, triples)
+        if not triples and isinstance(name, ox.NamedNode) and source.contains_named_graph(name):
             operations.append(f"CREATE SILENT GRAPH {name}")  # empty, but it exists
-        if triples:
-            body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
-            operations.append(
-                f"INSERT DATA {{ GRAPH {name} {{\n{body}\n}} }}"
-                if named
-                else f"INSERT DATA {{\n{body}\n}}"
-            )
     if operations:
         target.update(" ;\n".join(operations))
+
+
+def _replacing(name: ox.NamedNode | ox.DefaultGraph, triples: list[ox.Triple]) -> list[str]:
+    """The update operations that replace a graph's content by these triples."""
+    default = isinstance(name, ox.DefaultGraph)
+    operations = ["DROP SILENT DEFAULT" if default else f"DROP SILENT GRAPH {name}"]
+    if triples:
+        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+        data = body if default else f"GRAPH {name} {{\n{body}\n}}"
+        operations.append(f"INSERT DATA {{\n{data}\n}}")
+    return operations
 
 
 def _copy_of(store: ox.Store) -> ox.Store:

@@ -95,6 +95,9 @@ def main() -> None:
     )
     parser.add_argument("--out", type=Path, default=HERE / "out")
     parser.add_argument(
+        "--workers", type=int, default=1, help="bpfgraph serve --workers (replicas when > 1)"
+    )
+    parser.add_argument(
         "--bpf-env",
         action="append",
         default=[],
@@ -146,6 +149,8 @@ def main() -> None:
                     str(bpf_port),
                     "--log-level",
                     "warning",
+                    "--workers",
+                    str(args.workers),
                 ],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
@@ -201,7 +206,11 @@ def main() -> None:
         start = time.monotonic()
         while httpx.get(health, timeout=10).json().get("readMirror") == "filling":
             time.sleep(0.5)  # measured as served: queries on the read mirror once it is filled
+        pids = set()  # every worker has filled its replica and answers
+        while len(pids) < args.workers:
+            pids.add(httpx.get(health, timeout=10).json()["pid"])
         results["bpfgraph_mirror_wait_s"] = round(time.monotonic() - start, 1)
+        results["bpfgraph_workers"] = args.workers
         results["bpfgraph_read_mirror"] = httpx.get(health, timeout=10).json().get("readMirror")
         results["startup_note"] = "servers up"
         for name, url in servers.items():

@@ -1,5 +1,6 @@
 """One shared suite, run against every engine: in-memory Oxigraph, Oxigraph on disk (alone and
-with the read mirror ``serve`` keeps in memory), and a remote SPARQL 1.1 store (a real Oxigraph
+with the read mirror ``serve`` keeps in memory), a worker's replica of a writer process's store
+(``serve --workers N``; a real writer process), and a remote SPARQL 1.1 store (a real Oxigraph
 server on loopback, with and without the Graph Store Protocol)."""
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from bpfgraph.settings import Settings
 from bpfgraph.store import AskResult, GraphResult, SelectResult, Store, StoreError, open_store
 from bpfgraph.store.oxigraph import OxigraphStore
 from bpfgraph.store.remote import RemoteStore
+from bpfgraph.store.replica import ReplicaStore, Writer
 
 from .conftest import DATA, ROOT
 from .servers import OxigraphServer
 
-ENGINES = ["memory", "oxigraph", "oxigraph-mirror", "sparql-gsp", "sparql-update"]
+ENGINES = ["memory", "oxigraph", "oxigraph-mirror", "replica", "sparql-gsp", "sparql-update"]
 EXAMPLES = sorted((ROOT / "data" / "examples").glob("*.ttl"))
 
 
@@ -30,6 +32,18 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]
     srv = OxigraphServer(tmp_path_factory.mktemp("oxigraph-server"))
     yield srv
     srv.stop()
+
+
+@pytest.fixture(scope="module")
+def writer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Writer]:
+    """A writer process on a disk store, as ``serve --workers N`` starts it."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("BPFGRAPH_STORE", "oxigraph")
+        mp.setenv("BPFGRAPH_DATA_DIR", str(tmp_path_factory.mktemp("writer")))
+        mp.setenv("BPFGRAPH_LOAD_CITIES", "false")
+        process = Writer()
+    yield process
+    process.stop()
 
 
 @pytest.fixture(params=ENGINES)
@@ -44,6 +58,9 @@ def engine_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Sto
         ensure_loaded(store)
         store.start_mirror(10_000_000, background=False)
         assert store.mirrored
+    elif kind == "replica":
+        store = ReplicaStore(request.getfixturevalue("writer").run_dir)
+        store.update("DROP ALL")
     else:
         srv = request.getfixturevalue("server")
         store = RemoteStore(

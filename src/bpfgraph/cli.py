@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import io
 import json
 import logging
@@ -309,24 +310,39 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     host = args.host or settings.host
     port = args.port or settings.port
-    if args.workers > 1 and settings.store != "sparql":
-        raise UsageError(
-            "several workers need a shared remote store (BPFGRAPH_STORE=sparql); "
-            "the embedded store belongs to one process"
-        )
+    workers = args.workers if args.workers is not None else settings.workers
+    if workers < 1:
+        raise UsageError(f"--workers must be 1 or more, not {workers}")
     print(f"bpfgraph serving on http://{host}:{port}/ (store: {settings.store})", file=sys.stderr)
-    uvicorn.run(
+    run = functools.partial(
+        uvicorn.run,
         "bpfgraph.web.app:create_app",
         factory=True,
         host=host,
         port=port,
-        workers=args.workers,
+        workers=workers,
         log_level=args.log_level,
         proxy_headers=True,
         loop="uvloop" if _has("uvloop") else "asyncio",
         http="httptools",  # the C parser: several times h11's throughput
         access_log=args.log_level in ("info", "debug"),  # below info nobody reads it
+        # a worker fills its replica before it serves: give it time at scale
+        timeout_worker_healthcheck=120,
     )
+    if workers == 1 or settings.store == "sparql":
+        run()  # one process, or stateless workers on one remote store
+        return 0
+    # the embedded store: one writer process owns it, each worker answers from a replica
+    from .store.base import StoreError
+    from .store.replica import Writer
+
+    try:
+        writer = Writer(args.log_level)
+    except StoreError as exc:
+        raise UsageError(str(exc)) from None
+    with writer:
+        os.environ["BPFGRAPH_REPLICA_OF"] = str(writer.run_dir)
+        run()
     return 0
 
 
@@ -430,7 +446,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="run the HTTP service (SPARQL, downloads, pages, validation)")
     p.add_argument("--host", help="address to listen on (BPFGRAPH_HOST, default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (BPFGRAPH_PORT, default 8000)")
-    p.add_argument("--workers", type=int, default=1, help="worker processes (remote store only)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        help="worker processes (BPFGRAPH_WORKERS; on the embedded store each keeps a replica)",
+    )
     p.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     #: the service
     host: str = "127.0.0.1"
     port: int = 8000
+    #: uvicorn worker processes; on the embedded store each answers from its own in-memory
+    #: replica, written through one writer process (see bpfgraph.store.replica)
+    workers: int = 1
     #: writes (SPARQL Update, Graph Store PUT/POST/DELETE) need ``Authorization: Bearer <token>``;
     #: unset: the service is read-only
     write_token: str | None = None
@@ -50,3 +53,6 @@ class Settings(BaseSettings):
     allow_load: bool = False
     #: load the mappings in DATA_DIR/../data/cities (the repository's data/cities) at start
     load_cities: bool = True
+    #: internal, set by ``serve --workers N``: the run directory of the writer process whose
+    #: store this worker replicates
+    replica_of: Path | None = None

@@ -1,6 +1,11 @@
-"""Scale out: two uvicorn workers, stateless, on one remote store (a real Oxigraph server)."""
+"""Scale out: two uvicorn workers, stateless, on one remote store (a real Oxigraph server), and
+two workers on the embedded store, each with its replica of one writer process's store."""
 
 from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
 
 import httpx
 
@@ -49,24 +54,96 @@ def test_two_workers_share_one_remote_store(tmp_path):
         store.stop()
 
 
-def test_workers_refuse_an_embedded_store(tmp_path):
-    import subprocess
-    import sys
+def test_two_workers_on_the_embedded_store(tmp_path):
+    """`serve --workers 2` on the default disk store: one writer process, a replica in each
+    worker; a write answered through one worker is read through every worker at once."""
+    app = BpfgraphServer(tmp_path / "app", workers=2)
+    path = ROOT / "data" / "examples" / "valdoria.ttl"
+    try:
+        # a fresh connection per request: the kernel hands them to either worker
+        health = [httpx.get(app.url("/health")).json() for _ in range(60)]
+        assert {h["store"] for h in health} == {"oxigraph-replica"}
+        assert len({h["pid"] for h in health}) == 2
+        r = httpx.put(
+            app.url("/graphs"),
+            params={"graph": "https://example.org/graph/valdoria"},
+            content=path.read_bytes(),
+            headers={"Content-Type": "text/turtle", **app.auth},
+            timeout=60,
+        )
+        assert r.status_code == 201, r.text
+        for i in range(6):
+            graph = f"https://example.org/graph/note-{i}"
+            r = httpx.post(
+                app.url("/sparql"),
+                data={"update": f"INSERT DATA {{ GRAPH <{graph}> {{ <urn:s> <urn:p> {i} }} }}"},
+                headers=app.auth,
+            )
+            assert r.status_code == 204, r.text
+            for _ in range(4):  # read at once, whichever worker answers
+                ask = httpx.get(
+                    app.url("/sparql"),
+                    params={"query": f"ASK {{ GRAPH <{graph}> {{ <urn:s> <urn:p> {i} }} }}"},
+                    headers={"Accept": "application/sparql-results+json"},
+                )
+                assert ask.json()["boolean"] is True
+                assert "Valdoria" in httpx.get(app.url("/cities")).text
+        refused = httpx.put(
+            app.url("/graphs"),
+            params={"graph": "https://example.org/graph/broken"},
+            content=(
+                ROOT / "tests" / "data" / "mappings" / "invalid" / "city-as-text.ttl"
+            ).read_bytes(),
+            headers={"Content-Type": "text/turtle", **app.auth},
+        )
+        assert refused.status_code == 422
+        app.restart()  # the writes are on disk
+        rows = httpx.get(
+            app.url("/queries/mapping-practice-coverage"),
+            headers={"Accept": "application/sparql-results+json"},
+        ).json()
+        assert len(rows["results"]["bindings"]) == 14
+        assert httpx.get(
+            app.url("/sparql"),
+            params={"query": "ASK { GRAPH <https://example.org/graph/note-5> { ?s ?p ?o } }"},
+            headers={"Accept": "application/sparql-results+json"},
+        ).json()["boolean"]
+        assert not any((tmp_path / "app").glob("*.sock"))  # the writer's socket is elsewhere
+    finally:
+        app.stop()
 
-    proc = subprocess.run(
+
+def _serve(workers: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         [
             sys.executable,
             "-m",
             "bpfgraph.cli",
             "serve",
             "--workers",
-            "2",
+            workers,
             "--data-dir",
-            str(tmp_path),
+            str(data_dir),
         ],
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=120,
     )
+
+
+def test_workers_must_be_at_least_one(tmp_path):
+    proc = _serve("0", tmp_path)
     assert proc.returncode == 2
-    assert "need a shared remote store" in proc.stderr
+    assert "--workers must be 1 or more" in proc.stderr
+
+
+def test_a_locked_store_stops_serve_with_workers_clearly(tmp_path):
+    from bpfgraph.store.oxigraph import OxigraphStore
+
+    holder = OxigraphStore(tmp_path / "store")
+    try:
+        proc = _serve("2", tmp_path)
+    finally:
+        holder.close()
+    assert proc.returncode == 2
+    assert "writer process did not start: cannot open the store" in proc.stderr

@@ -15,8 +15,9 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -32,6 +33,9 @@ from .base import (
     StoreError,
     replace_graphs_update,
 )
+
+if TYPE_CHECKING:
+    from .replica import Journal
 
 log = logging.getLogger("bpfgraph.store")
 OX_FORMATS = {
@@ -94,6 +98,9 @@ class OxigraphStore(Store):
             ) from None
         #: where reads go: the read mirror once it is ready, else the store itself
         self._reader = self._store
+        #: in the writer process of ``serve --workers N``: the record of what each write
+        #: touched, which the workers' replicas catch up from (:mod:`bpfgraph.store.replica`)
+        self.journal: Journal | None = None
 
     @property
     def native(self) -> ox.Store:
@@ -165,7 +172,10 @@ class OxigraphStore(Store):
 
     def _sync(self, graphs: Iterable[str] | None, default: bool = False) -> None:
         """After a write: copy these graphs (and the default graph if ``default``; everything
-        when ``graphs`` is None) from the disk into the mirror, in one transaction of it."""
+        when ``graphs`` is None) from the disk into the mirror, in one transaction of it; and
+        note them in the journal the replicas read, if there is one."""
+        if self.journal is not None:
+            self.journal.record(graphs, default)
         if self._filling:  # the mirror is being filled: note what to copy again
             dirty = self._dirty
             self._dirty = None if graphs is None or dirty is None else dirty | set(graphs)
@@ -269,6 +279,27 @@ class OxigraphStore(Store):
             self._sync([graph])
         return True
 
+    def add_nquads(self, data: bytes) -> None:
+        """Add quads (N-Quads, each in its own graph) in one transaction."""
+        quads = list(ox.parse(data, format=ox.RdfFormat.N_QUADS))
+        with self._lock:
+            self._store.extend(quads)
+            if self.path is not None:
+                self._store.flush()
+            self._sync(
+                {q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)},
+                default=any(isinstance(q.graph_name, ox.DefaultGraph) for q in quads),
+            )
+
+    def empty_graphs(self) -> list[str]:
+        """The named graphs that exist without a triple (an N-Quads dump does not hold them)."""
+        return sorted(
+            g.value
+            for g in self._store.named_graphs()
+            if isinstance(g, ox.NamedNode)
+            and next(self._store.quads_for_pattern(None, None, None, g), None) is None
+        )
+
     def query(self, sparql: str, *, union_default_graph: bool = True) -> QueryResult:
         return _result(self._reader.query(sparql, use_default_graph_as_union=union_default_graph))
 
@@ -277,7 +308,7 @@ class OxigraphStore(Store):
             self._store.update(sparql, base_iri=base_iri)
             if self.path is not None:
                 self._store.flush()
-            if self.mirrored or self._filling:
+            if self.mirrored or self._filling or self.journal is not None:
                 from ..summaries import touched_graphs
 
                 # the graphs the update names (an IRI that is no graph copies nothing) and the
@@ -301,6 +332,14 @@ def _copy_graphs(
     source: ox.Store, target: ox.Store, graphs: Iterable[str], default: bool = False
 ) -> None:
     """Replace these graphs of ``target`` by those of ``source``, in one update of ``target``."""
+    text = _copy_update(source, graphs, default)
+    if text:
+        target.update(text)
+
+
+def _copy_update(source: ox.Store, graphs: Iterable[str], default: bool = False) -> str:
+    """The SPARQL Update that gives another store these graphs (and the default graph if
+    ``default``) as ``source`` holds them; empty when there is nothing to copy."""
     names: list[ox.NamedNode | ox.DefaultGraph] = [ox.NamedNode(g) for g in sorted(set(graphs))]
     if default:
         names.append(ox.DefaultGraph())
@@ -313,8 +352,7 @@ def _copy_graphs(
         operations += _replacing(name, triples)
         if not triples and isinstance(name, ox.NamedNode) and source.contains_named_graph(name):
             operations.append(f"CREATE SILENT GRAPH {name}")  # empty, but it exists
-    if operations:
-        target.update(" ;\n".join(operations))
+    return " ;\n".join(operations)
 
 
 def _replacing(name: ox.NamedNode | ox.DefaultGraph, triples: list[ox.Triple]) -> list[str]:
@@ -331,26 +369,33 @@ def _replacing(name: ox.NamedNode | ox.DefaultGraph, triples: list[ox.Triple]) -
 def _copy_of(store: ox.Store) -> ox.Store:
     """An in-memory copy of a store: its N-Quads dump piped into a new store's native parser
     (the dump and the parse run side by side; nothing is written to disk)."""
-    mirror = ox.Store()
+    mirror = piped(lambda out: store.dump(output=out, format=ox.RdfFormat.N_QUADS))
+    for graph in store.named_graphs():  # empty graphs exist too (a dump only has quads)
+        mirror.add_graph(graph)
+    return mirror
+
+
+def piped(produce: Callable[[IO[bytes]], object]) -> ox.Store:
+    """A new in-memory store loaded with the N-Quads ``produce`` writes to the file it is
+    given; producer and parser run side by side, through a pipe."""
+    store = ox.Store()
     read_fd, write_fd = os.pipe()
     failure: list[BaseException] = []
 
-    def dump() -> None:
+    def run() -> None:
         try:
             with os.fdopen(write_fd, "wb") as out:
-                store.dump(output=out, format=ox.RdfFormat.N_QUADS)
+                produce(out)
         except BaseException as exc:  # a failed load closes the pipe: stop quietly
             failure.append(exc)
 
-    writer = threading.Thread(target=dump, name="bpfgraph-mirror-dump", daemon=True)
+    writer = threading.Thread(target=run, name="bpfgraph-pipe", daemon=True)
     writer.start()
     try:
         with os.fdopen(read_fd, "rb") as source:
-            mirror.load(input=source, format=ox.RdfFormat.N_QUADS)
+            store.load(input=source, format=ox.RdfFormat.N_QUADS)
     finally:
         writer.join()
     if failure:
         raise failure[0]
-    for graph in store.named_graphs():  # empty graphs exist too (a dump only has quads)
-        mirror.add_graph(graph)
-    return mirror
+    return store

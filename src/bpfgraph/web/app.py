@@ -7,6 +7,7 @@ import gc
 import gzip
 import json
 import logging
+import os
 import threading
 from contextlib import asynccontextmanager
 from email.utils import format_datetime
@@ -127,13 +128,24 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
-        st = store or open_store(settings)
-        ensure_loaded(st)
-        app.state.bpf = State(settings, st)
-        if settings.load_cities:
-            _load_cities(app.state.bpf)
-        if isinstance(st, OxigraphStore):  # queries move to memory once it is filled
-            st.start_mirror(settings.read_mirror_max_quads)
+        if store is None and settings.replica_of is not None:
+            # a worker of `serve --workers N`: the writer process loaded everything; this
+            # worker answers from its replica of the store (bpfgraph.store.replica)
+            from ..store.replica import ReplicaStore
+
+            st = replica = ReplicaStore(settings.replica_of)
+            app.state.bpf = State(settings, replica)
+            replica.listeners.append(app.state.bpf.bump)
+            app.replica = replica
+        else:
+            st = store or open_store(settings)
+            ensure_loaded(st)
+            app.state.bpf = State(settings, st)
+            if settings.load_cities:
+                load_cities(st)
+                app.state.bpf.bump()
+            if isinstance(st, OxigraphStore):  # queries move to memory once it is filled
+                st.start_mirror(settings.read_mirror_max_quads)
         # what start-up built (framework graphs, shapes, modules) lives as long as the process:
         # keep it out of the garbage collector's full passes, which would otherwise walk it
         # again and again while requests allocate (answers, cache entries)
@@ -211,6 +223,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             "dataVersion": st.version,
             "cache": {"entries": len(st.cache), "bytes": st.cache.bytes},
             "readMirror": getattr(st.store, "mirror_state", "off"),
+            # a worker of `serve --workers N`: the writer's sequence its replica holds
+            "replicaSeq": getattr(st.store, "seq", None),
+            "pid": os.getpid(),
         }
 
     @app.get("/queries", tags=["queries"])
@@ -525,7 +540,7 @@ def _forget_provenance(store: Store, graph: str) -> None:
     store.update(f"DELETE WHERE {{ GRAPH <{PROV_GRAPH}> {{ <{graph}> ?p ?o }} }}")
 
 
-def _load_cities(st: State) -> None:
+def load_cities(store: Store) -> None:
     """Mappings in the repository's data/cities/ are loaded at start, validated like uploads."""
     from .. import paths, rdfio
     from ..mappings import MappingRefused, store_mapping
@@ -537,11 +552,10 @@ def _load_cities(st: State) -> None:
         if path.suffix.lower() not in rdfio.SUFFIX_FORMATS:
             continue
         try:
-            stored = store_mapping(st.store, rdfio.parse_file(path))
-            _record_provenance(st.store, stored.graph)
+            stored = store_mapping(store, rdfio.parse_file(path))
+            _record_provenance(store, stored.graph)
         except (rdfio.RDFInputError, MappingRefused) as exc:
             log.warning("data/cities/%s was not loaded: %s", path.name, exc)
-    st.bump()
 
 
 def gzip_bytes(data: bytes) -> bytes:

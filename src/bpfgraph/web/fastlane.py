@@ -16,11 +16,14 @@ from __future__ import annotations
 from urllib.parse import parse_qsl
 
 from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 
+from ..store.base import StoreError
 from ..store.oxigraph import OxigraphStore
+from ..store.replica import ReplicaStore
 from .cache import etag as etag_of
 from .cache import gzipped, query_key
 from .sparql import ProtocolError, prepare_query, run_query_async
@@ -32,7 +35,18 @@ GZIP_MIN = 1024
 class App(FastAPI):
     """The FastAPI app, with the fast lane in front of its middleware."""
 
+    #: in a worker of ``serve --workers N``: the replica of the store it answers from
+    replica: ReplicaStore | None = None
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        replica = self.replica
+        if replica is not None and replica.behind() and scope["type"] == "http":
+            # another worker wrote: apply it before answering (reads see every write answered)
+            try:
+                await run_in_threadpool(replica.catch_up)
+            except StoreError as exc:  # the writer process is gone: say so, answer nothing stale
+                await JSONResponse({"error": str(exc), "status": 503}, 503)(scope, receive, send)
+                return
         if (
             scope["type"] == "http"
             and scope["path"] == "/sparql"

@@ -63,7 +63,10 @@ def _snapshot(store: OxigraphStore) -> Counter[tuple[str, ...]]:
 def test_replicas_start_with_the_writers_store(pair):
     a, b = pair
     assert a.count() == b.count() > 5000  # the framework, its parts and entailments
-    assert _snapshot(a) == _snapshot(b)
+    # quad for quad, blank node labels included: every worker serialises the same bytes
+    assert set(a.native) == set(b.native)
+    assert any(isinstance(q.subject, ox.BlankNode) for q in a.native)
+    assert a.modified == b.modified > 0  # the writer's last write, for Last-Modified
     assert not a.behind() and not b.behind()
     assert a.seq == b.seq > 0
 

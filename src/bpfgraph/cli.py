@@ -299,6 +299,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     import os
+    import signal
 
     import uvicorn
 
@@ -342,7 +343,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     with writer:
         os.environ["BPFGRAPH_REPLICA_OF"] = str(writer.run_dir)
+        # without its writer the service cannot write: stop it all, so that whatever
+        # supervises it (systemd, Kubernetes) starts it again
+        writer.on_exit(lambda: os.kill(os.getpid(), signal.SIGTERM))
         run()
+    if writer.exited:
+        raise UsageError(
+            f"the store's writer process exited (code {writer.process.returncode}); "
+            "the service stopped"
+        )
     return 0
 
 

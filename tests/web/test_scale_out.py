@@ -64,6 +64,17 @@ def test_two_workers_on_the_embedded_store(tmp_path):
         health = [httpx.get(app.url("/health")).json() for _ in range(60)]
         assert {h["store"] for h in health} == {"oxigraph-replica"}
         assert len({h["pid"] for h in health}) == 2
+        # both workers serve the same bytes and dates: a harvester's revalidation gets its 304
+        # whichever worker answers
+        downloads = [httpx.get(app.url("/download/ontology.ttl")) for _ in range(20)]
+        assert len({d.headers["etag"] for d in downloads}) == 1
+        assert len({d.headers["last-modified"] for d in downloads}) == 1
+        etag = downloads[0].headers["etag"]
+        revalidated = [
+            httpx.get(app.url("/download/ontology.ttl"), headers={"If-None-Match": etag})
+            for _ in range(10)
+        ]
+        assert {r.status_code for r in revalidated} == {304}
         r = httpx.put(
             app.url("/graphs"),
             params={"graph": "https://example.org/graph/valdoria"},
@@ -147,3 +158,48 @@ def test_a_locked_store_stops_serve_with_workers_clearly(tmp_path):
         holder.close()
     assert proc.returncode == 2
     assert "writer process did not start: cannot open the store" in proc.stderr
+
+
+def test_serve_stops_when_its_writer_process_dies(tmp_path):
+    """Workers without their writer could not write: the whole service stops, with a message,
+    so that whatever supervises it starts it again."""
+    import os
+    import signal
+    import time
+
+    app = BpfgraphServer(tmp_path / "app", workers=2)
+    try:
+        pids = set()  # both workers serving
+        while len(pids) < 2:
+            pids.add(httpx.get(app.url("/health")).json()["pid"])
+        writers = [
+            int(pid)
+            for pid in os.listdir("/proc")
+            if pid.isdigit()
+            and b"bpfgraph.store.replica" in _cmdline(pid)
+            and _parent(pid) == app.process.pid
+        ]
+        assert len(writers) == 1
+        os.kill(writers[0], signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while app.process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert app.process.returncode == 2
+        log = app.log_path.read_text()
+        assert "the store's writer process exited" in log and "Traceback" not in log
+    finally:
+        app.stop()
+
+
+def _cmdline(pid: str) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def _parent(pid: str) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return -1

@@ -375,9 +375,10 @@ def _copy_of(store: ox.Store) -> ox.Store:
     return mirror
 
 
-def piped(produce: Callable[[IO[bytes]], object]) -> ox.Store:
+def piped(produce: Callable[[IO[bytes]], object], keep_blank_nodes: bool = False) -> ox.Store:
     """A new in-memory store loaded with the N-Quads ``produce`` writes to the file it is
-    given; producer and parser run side by side, through a pipe."""
+    given; producer and parser run side by side, through a pipe. ``keep_blank_nodes`` keeps
+    the blank node labels of the input (Oxigraph's loader gives them new ones), at some cost."""
     store = ox.Store()
     read_fd, write_fd = os.pipe()
     failure: list[BaseException] = []
@@ -393,7 +394,10 @@ def piped(produce: Callable[[IO[bytes]], object]) -> ox.Store:
     writer.start()
     try:
         with os.fdopen(read_fd, "rb") as source:
-            store.load(input=source, format=ox.RdfFormat.N_QUADS)
+            if keep_blank_nodes:
+                store.bulk_extend(ox.parse(input=source, format=ox.RdfFormat.N_QUADS))
+            else:
+                store.load(input=source, format=ox.RdfFormat.N_QUADS)
     finally:
         writer.join()
     if failure:

@@ -56,6 +56,8 @@ from .oxigraph import OX_FORMATS, OxigraphStore, _copy_update, piped
 log = logging.getLogger("bpfgraph.store")
 SOCKET = "writer.sock"
 SEQUENCE = "sequence"
+#: bytes of the shared sequence file: epoch, sequence, time of the last write
+SHARED = 24
 ERROR = "writer-error.txt"
 #: the writes a journal remembers; a replica further behind copies the whole store again
 KEEP = 100_000
@@ -80,16 +82,19 @@ class Journal:
         self.epoch = int.from_bytes(os.urandom(6), "little")
         self.seq = 0
         self._entries: deque[tuple[int, frozenset[str] | None, bool]] = deque(maxlen=keep)
-        path.write_bytes(bytes(16))
+        path.write_bytes(bytes(SHARED))
         self._file = path.open("r+b")
-        self._map = mmap.mmap(self._file.fileno(), 16)
+        self._map = mmap.mmap(self._file.fileno(), SHARED)
+        #: epoch, sequence, time of the last write (Unix seconds): what the workers read
         self._view = memoryview(self._map).cast("Q")
         self._view[0] = self.epoch
+        self._view[2] = int(time.time())
 
     def record(self, graphs: Iterable[str] | None, default: bool) -> None:
         """Note a write (``graphs`` None: it may have touched any graph) and publish it."""
         self.seq += 1
         self._entries.append((self.seq, None if graphs is None else frozenset(graphs), default))
+        self._view[2] = int(time.time())
         self._view[1] = self.seq
 
     def since(self, seq: int) -> tuple[set[str], bool] | None:
@@ -253,8 +258,14 @@ class Writer:
 
         #: short, for the socket path (at most 107 bytes)
         self.run_dir = Path(tempfile.mkdtemp(prefix="bpfgraph-run-"))
+        self._stopping = False
+        #: whether the process exited on its own while watched (:meth:`on_exit`)
+        self.exited = False
+        # its own session: a Ctrl-C meant for the service reaches the service, which then stops
+        # the writer last (a writer exiting by itself stops the service, see on_exit)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bpfgraph.store.replica", str(self.run_dir), log_level]
+            [sys.executable, "-m", "bpfgraph.store.replica", str(self.run_dir), log_level],
+            start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         with _client(self.run_dir, 5.0) as client:
@@ -272,10 +283,23 @@ class Writer:
                     raise StoreError(f"the store's writer process did not start in {timeout} s")
                 time.sleep(0.1)
 
+    def on_exit(self, callback: Callable[[], object]) -> None:
+        """Call ``callback`` (in a thread) if the writer process exits before :meth:`stop`."""
+
+        def watch() -> None:
+            self.process.wait()
+            if not self._stopping:
+                self.exited = True
+                log.error("the store's writer process exited (code %s)", self.process.returncode)
+                callback()
+
+        threading.Thread(target=watch, name="bpfgraph-writer-watch", daemon=True).start()
+
     def stop(self) -> None:
         import shutil
         import subprocess
 
+        self._stopping = True
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -317,7 +341,7 @@ class ReplicaStore(OxigraphStore):
         self.run_dir = Path(run_dir)
         self._client = _client(self.run_dir, timeout)
         self._file = (self.run_dir / SEQUENCE).open("rb")
-        self._map = mmap.mmap(self._file.fileno(), 16, access=mmap.ACCESS_READ)
+        self._map = mmap.mmap(self._file.fileno(), SHARED, access=mmap.ACCESS_READ)
         self._view = memoryview(self._map).cast("Q")
         self.epoch = -1
         #: the writer's sequence this replica holds
@@ -327,6 +351,11 @@ class ReplicaStore(OxigraphStore):
         self.listeners: list[Callable[[], None]] = []
         with self._catching:
             self._reload()
+
+    @property
+    def modified(self) -> int:
+        """When the writer last wrote (Unix seconds): the same for every worker."""
+        return int(self._view[2])
 
     def behind(self) -> bool:
         """Whether the writer has written what this replica does not hold yet."""
@@ -356,9 +385,16 @@ class ReplicaStore(OxigraphStore):
         """Copy the whole store: the snapshot, then what was written while it streamed."""
         while True:
             state = _check(self._call("GET", "/state")).json()
-            with self._client.stream("GET", "/snapshot") as response:
-                _check(response)
-                store = piped(lambda out: _copy_stream(response.iter_bytes(), out))
+            try:
+                with self._client.stream("GET", "/snapshot") as response:
+                    _check(response)
+                    # the writer's blank node labels kept: every worker serialises the same bytes
+                    store = piped(
+                        lambda out: _copy_stream(response.iter_bytes(), out),
+                        keep_blank_nodes=True,
+                    )
+            except httpx.HTTPError as exc:
+                raise _gone(exc) from None
             for graph in state["empty"]:
                 store.add_graph(ox.NamedNode(graph))
             since = self._call(
@@ -378,10 +414,7 @@ class ReplicaStore(OxigraphStore):
         try:
             return self._client.request(method, path, **kwargs)
         except httpx.HTTPError as exc:
-            raise StoreError(
-                f"the store's writer process did not answer ({type(exc).__name__}: {exc}); "
-                "restart the service"
-            ) from None
+            raise _gone(exc) from None
 
     def _write(self, op: str, **kwargs: Any) -> Any:
         response = self._call("POST", f"/write/{op}", **kwargs)
@@ -442,6 +475,13 @@ class ReplicaStore(OxigraphStore):
 def _copy_stream(chunks: Iterable[bytes], out: Any) -> None:
     for chunk in chunks:
         out.write(chunk)
+
+
+def _gone(exc: httpx.HTTPError) -> StoreError:
+    return StoreError(
+        f"the store's writer process did not answer ({type(exc).__name__}: {exc}); "
+        "restart the service"
+    )
 
 
 def _check(response: httpx.Response) -> httpx.Response:

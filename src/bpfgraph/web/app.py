@@ -41,7 +41,7 @@ class State:
         self.settings = settings
         self.store = store
         self.version = 0
-        self.modified = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        self.modified = _modified(store)
         # a remote store may be written by other app processes: nothing is cached then
         self.cache: AnswerCache = (
             AnswerCache(settings.cache_bytes) if isinstance(store, OxigraphStore) else NoCache()
@@ -67,8 +67,16 @@ class State:
     def bump(self) -> None:
         with self.lock:
             self.version += 1
-            self.modified = dt.datetime.now(dt.UTC).replace(microsecond=0)
+            self.modified = _modified(self.store)
             self.cache.clear()
+
+
+def _modified(store: Store) -> dt.datetime:
+    """Now, or for a replica the time the writer last wrote (every worker says the same)."""
+    writer = getattr(store, "modified", None)
+    if isinstance(writer, int) and writer > 0:
+        return dt.datetime.fromtimestamp(writer, dt.UTC)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def _error(status: int, message: str, headers: dict | None = None) -> Response:
@@ -133,7 +141,11 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             # worker answers from its replica of the store (bpfgraph.store.replica)
             from ..store.replica import ReplicaStore
 
-            st = replica = ReplicaStore(settings.replica_of)
+            try:
+                st = replica = ReplicaStore(settings.replica_of)
+            except StoreError as exc:  # the writer is gone: this worker cannot start
+                log.error("%s", exc)
+                os._exit(3)  # uvicorn's start-up failure: its supervisor stops the service
             app.state.bpf = State(settings, replica)
             replica.listeners.append(app.state.bpf.bump)
             app.replica = replica

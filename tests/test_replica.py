@@ -77,10 +77,11 @@ def test_a_write_through_one_replica_is_seen_by_the_other_after_catching_up(pair
     assert a.count(stored.graph) == stored.triples  # the writer's own replica holds it at once
     assert not a.behind()
     assert b.behind() and b.count(stored.graph) == 0
-    seen = []
-    b.listeners.append(lambda: seen.append(b.seq))
+    seen = []  # the service clears its caches before the replica says it is up to date
+    b.listeners.append(lambda: seen.append((b.behind(), b.count(stored.graph))))
     assert b.catch_up() is True
-    assert seen == [a.seq] and b.seq == a.seq
+    assert seen == [(True, stored.triples)] and b.seq == a.seq and not b.behind()
+    assert b.modified == a.modified > 0
     assert b.count(stored.graph) == stored.triples
     assert _snapshot(a) == _snapshot(b)
     assert b.catch_up() is False  # nothing more to do
@@ -98,6 +99,13 @@ def test_a_write_through_one_replica_is_seen_by_the_other_after_catching_up(pair
         pytest.param(lambda s: s.load_file(EXAMPLE, G), id="load_file"),
         pytest.param(lambda s: s.load_many([(EXAMPLE, G)]), id="load_many"),
         pytest.param(lambda s: s.update("CREATE GRAPH <urn:empty>"), id="create-empty"),
+        pytest.param(  # local names the journal cannot read whole: any graph, a full copy
+            lambda s: s.update(
+                "PREFIX ex: <https://example.org/> INSERT DATA { GRAPH ex:a:b { <urn:s> <urn:p> 1 } "
+                "GRAPH ex:c%20d { <urn:s> <urn:p> 2 } GRAPH ex:e\\.f { <urn:s> <urn:p> 3 } }"
+            ),
+            id="prefixed-names",
+        ),
         pytest.param(
             lambda s: s.update("DELETE WHERE { GRAPH ?g { ?s <urn:p> ?o } }"), id="any-graph"
         ),
@@ -168,3 +176,36 @@ def test_a_gone_writer_is_a_clear_store_error(writer: Writer):
     # reads go on from what the replica holds
     assert replica.native.contains_named_graph(ox.NamedNode(G)) is False
     assert replica.count() > 5000
+
+
+def test_the_writer_stops_when_the_service_is_killed(data_dir: Path):
+    """Even a SIGKILL of the service (or a Ctrl-C while the writer loads) leaves no writer
+    behind holding the store."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    service = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from bpfgraph.store.replica import Writer; import time; w = Writer(); "
+            "print(w.process.pid, flush=True); time.sleep(600)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    writer = int(service.stdout.readline())
+    os.kill(service.pid, signal.SIGKILL)
+    service.wait()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and Path(f"/proc/{writer}").exists():
+        if Path(f"/proc/{writer}/stat").read_text().split(")")[1].split()[0] == "Z":
+            break  # exited, not yet reaped
+        time.sleep(0.2)
+    else:
+        assert not Path(f"/proc/{writer}").exists(), "the writer outlived the service"
+    disk = OxigraphStore(data_dir / "store")  # the lock is free again
+    disk.close()

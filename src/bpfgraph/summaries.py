@@ -319,6 +319,11 @@ _STRING_OR_COMMENT = re.compile(
 )
 
 
+#: characters that continue a SPARQL local name beyond what the pattern below reads
+#: (':', escapes, '%HH' and rare name characters)
+_CONTINUES = re.compile("[:%\\\\\u00b7\u0300-\u036f\u203f\u2040]")
+
+
 def touched_graphs(update: str) -> set[str] | None:
     """The graphs a SPARQL Update may change, or None when it may change any of them.
 
@@ -329,6 +334,10 @@ def touched_graphs(update: str) -> set[str] | None:
     ['https://e.org/', 'https://e.org/a', 'https://e.org/b']
     >>> touched_graphs("DELETE WHERE { GRAPH ?g { ?s ?p ?o } }") is None
     True
+    >>> touched_graphs('PREFIX e: <https://e.org/> CLEAR GRAPH e:a%20b') is None
+    True
+    >>> sorted(touched_graphs('DELETE WHERE { GRAPH <https://e.org/g> { ?all ?p ?o } }'))
+    ['https://e.org/g']
     """
     iris: set[str] = set()
     for m in _STRING_OR_COMMENT.finditer(update):
@@ -336,15 +345,20 @@ def touched_graphs(update: str) -> set[str] | None:
         if token.startswith("<"):
             iris.add(token[1:-1])
     code = _STRING_OR_COMMENT.sub(" ", update)
-    if re.search(r"\bGRAPH\s+[?$]|\b(ALL|NAMED|BASE)\b", code, re.IGNORECASE):
+    if re.search(r"\bGRAPH\s+[?$]|(?<![?$\w:])(ALL|NAMED|BASE)\b", code, re.IGNORECASE):
         return None
     prefixes = {
         m.group(1): m.group(2)
         for m in re.finditer(r"PREFIX\s+([A-Za-z][\w.-]*|):\s*<([^>]*)>", update, re.IGNORECASE)
     }
     for m in re.finditer(r"(?<![\w:])([A-Za-z][\w.-]*|):([\w.-]*)", code):
-        if m.group(1) in prefixes:
-            iris.add(prefixes[m.group(1)] + m.group(2))
+        if m.group(1) not in prefixes:
+            continue
+        if _CONTINUES.match(code, m.end()):
+            return None  # a local name with ':', '%', escapes or rarer characters: any graph
+        local = m.group(2)
+        # a local name never ends with '.': "g:a." is g:a and the end of a triple
+        iris.update({prefixes[m.group(1)] + local, prefixes[m.group(1)] + local.rstrip(".")})
     if any(":" not in iri for iri in iris):  # relative: resolved against a base we do not know
         return None
     return iris

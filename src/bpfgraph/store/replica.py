@@ -56,8 +56,10 @@ from .oxigraph import OX_FORMATS, OxigraphStore, _copy_update, piped
 log = logging.getLogger("bpfgraph.store")
 SOCKET = "writer.sock"
 SEQUENCE = "sequence"
-#: bytes of the shared sequence file: epoch, sequence, time of the last write
-SHARED = 24
+#: bytes of the shared sequence file: epoch, sequence
+SHARED = 16
+#: a full copy is tried this many times while writes that may touch any graph go on
+RELOADS = 5
 ERROR = "writer-error.txt"
 #: the writes a journal remembers; a replica further behind copies the whole store again
 KEEP = 100_000
@@ -85,16 +87,17 @@ class Journal:
         path.write_bytes(bytes(SHARED))
         self._file = path.open("r+b")
         self._map = mmap.mmap(self._file.fileno(), SHARED)
-        #: epoch, sequence, time of the last write (Unix seconds): what the workers read
+        #: epoch and sequence: what the workers read before each request
         self._view = memoryview(self._map).cast("Q")
         self._view[0] = self.epoch
-        self._view[2] = int(time.time())
+        #: when the last write was made (Unix seconds), for Last-Modified
+        self.modified = int(time.time())
 
     def record(self, graphs: Iterable[str] | None, default: bool) -> None:
         """Note a write (``graphs`` None: it may have touched any graph) and publish it."""
         self.seq += 1
         self._entries.append((self.seq, None if graphs is None else frozenset(graphs), default))
-        self._view[2] = int(time.time())
+        self.modified = int(time.time())
         self._view[1] = self.seq
 
     def since(self, seq: int) -> tuple[set[str], bool] | None:
@@ -134,7 +137,12 @@ def writer_app(store: OxigraphStore) -> Any:
     def state(request: Request) -> Response:
         with store._lock:
             return JSONResponse(
-                {"epoch": journal.epoch, "seq": journal.seq, "empty": store.empty_graphs()}
+                {
+                    "epoch": journal.epoch,
+                    "seq": journal.seq,
+                    "modified": journal.modified,
+                    "empty": store.empty_graphs(),
+                }
             )
 
     def snapshot(request: Request) -> Response:
@@ -147,12 +155,13 @@ def writer_app(store: OxigraphStore) -> Any:
         except (KeyError, ValueError):
             return JSONResponse({"kind": "value", "message": "since and epoch needed"}, 400)
         with store._lock:  # a consistent cut: no write lands while the graphs are read
-            seq = journal.seq
+            seq, modified = journal.seq, journal.modified
             touched = journal.since(since) if epoch == journal.epoch else None
             if touched is None:
                 return Response(status_code=409)
             text = _copy_update(store._store, touched[0], touched[1])
-        return Response(text, media_type="application/sparql-update", headers={"x-seq": str(seq)})
+        headers = {"x-seq": str(seq), "x-modified": str(modified)}
+        return Response(text, media_type="application/sparql-update", headers=headers)
 
     async def write(request: Request) -> Response:
         op = request.path_params["op"]
@@ -213,7 +222,9 @@ def _dump(store: ox.Store) -> Iterator[bytes]:
     thread.join()
 
 
-def run_writer(run_dir: str, log_level: str = "warning") -> None:  # pragma: no cover - a process
+def run_writer(  # pragma: no cover - a process
+    run_dir: str, log_level: str = "warning", parent: str | None = None
+) -> None:
     """The writer process: open the store the settings name, load what ``serve`` loads at
     start, then answer the protocol until stopped (or until the process that started it is
     gone). A failure to start is written to ``RUN_DIR/writer-error.txt``."""
@@ -224,6 +235,14 @@ def run_writer(run_dir: str, log_level: str = "warning") -> None:  # pragma: no 
     from . import open_store
 
     folder = Path(run_dir)
+    watched = int(parent) if parent else os.getppid()
+
+    def watch() -> None:  # the service is gone (even killed, even while loading): stop too
+        while os.getppid() == watched:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
     try:
         settings = Settings()
         store = open_store(settings)
@@ -238,14 +257,6 @@ def run_writer(run_dir: str, log_level: str = "warning") -> None:  # pragma: no 
     except Exception as exc:
         (folder / ERROR).write_text(str(exc), encoding="utf-8")
         sys.exit(1)
-    parent = os.getppid()
-
-    def watch() -> None:  # the service is gone (even killed): stop too
-        while os.getppid() == parent:
-            time.sleep(1)
-        os._exit(0)
-
-    threading.Thread(target=watch, daemon=True).start()
     uvicorn.run(writer_app(store), uds=str(folder / SOCKET), log_level=log_level, lifespan="off")
     store.close()
 
@@ -263,23 +274,26 @@ class Writer:
         self.exited = False
         # its own session: a Ctrl-C meant for the service reaches the service, which then stops
         # the writer last (a writer exiting by itself stops the service, see on_exit)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "bpfgraph.store.replica", str(self.run_dir), log_level],
-            start_new_session=True,
-        )
+        command = [sys.executable, "-m", "bpfgraph.store.replica", str(self.run_dir), log_level]
+        self.process = subprocess.Popen([*command, str(os.getpid())], start_new_session=True)
+        try:
+            self._wait(timeout)
+        except BaseException:  # not started, a Ctrl-C meanwhile: nothing left behind
+            self.stop()
+            raise
+
+    def _wait(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         with _client(self.run_dir, 5.0) as client:
             while True:
                 if self.process.poll() is not None:
                     error = self.run_dir / ERROR
                     message = error.read_text() if error.exists() else "it exited"
-                    self.stop()
                     raise StoreError(f"the store's writer process did not start: {message}")
                 with contextlib.suppress(httpx.HTTPError, OSError):
                     if client.get("/state").status_code == 200:
                         return
                 if time.monotonic() > deadline:
-                    self.stop()
                     raise StoreError(f"the store's writer process did not start in {timeout} s")
                 time.sleep(0.1)
 
@@ -346,16 +360,14 @@ class ReplicaStore(OxigraphStore):
         self.epoch = -1
         #: the writer's sequence this replica holds
         self.seq = -1
+        #: when the writer made the last write this replica holds (Unix seconds): the same in
+        #: every worker holding it, for Last-Modified
+        self.modified = 0
         self._catching = threading.Lock()
         #: called after the replica changed (the service clears its caches)
         self.listeners: list[Callable[[], None]] = []
         with self._catching:
-            self._reload()
-
-    @property
-    def modified(self) -> int:
-        """When the writer last wrote (Unix seconds): the same for every worker."""
-        return int(self._view[2])
+            self.seq = self._reload()
 
     def behind(self) -> bool:
         """Whether the writer has written what this replica does not hold yet."""
@@ -370,20 +382,25 @@ class ReplicaStore(OxigraphStore):
             params = {"since": self.seq, "epoch": self.epoch}
             response = self._call("GET", "/changes", params=params)
             if response.status_code == 409:
-                self._reload()
+                seq = self._reload()
             else:
                 _check(response)
                 if response.text:
                     with self._lock:
                         self._store.update(response.text)
-                self.seq = int(response.headers["x-seq"])
-        for listener in self.listeners:
-            listener()
+                seq = int(response.headers["x-seq"])
+                self.modified = int(response.headers["x-modified"])
+            # caches are cleared before the new sequence shows: a request that finds this
+            # replica up to date finds no answer cached from before
+            for listener in self.listeners:
+                listener()
+            self.seq = seq
         return True
 
-    def _reload(self) -> None:
-        """Copy the whole store: the snapshot, then what was written while it streamed."""
-        while True:
+    def _reload(self) -> int:
+        """Copy the whole store: the snapshot, then what was written while it streamed;
+        returns the sequence it holds (for the caller to publish once caches are cleared)."""
+        for _ in range(RELOADS):
             state = _check(self._call("GET", "/state")).json()
             try:
                 with self._client.stream("GET", "/snapshot") as response:
@@ -407,8 +424,13 @@ class ReplicaStore(OxigraphStore):
                 store.update(since.text)
             with self._lock:
                 self._store = self._reader = store
-                self.epoch, self.seq = state["epoch"], int(since.headers["x-seq"])
-            return
+                self.epoch = state["epoch"]
+                self.modified = int(since.headers["x-modified"])
+            return int(since.headers["x-seq"])
+        raise StoreError(
+            f"the store was rewritten {RELOADS} times while this worker copied it; "
+            "restart the service when writes that may touch any graph have stopped"
+        )
 
     def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:

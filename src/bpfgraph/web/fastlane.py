@@ -13,6 +13,7 @@ query threads also need (the GIL), so the path is kept short.
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import parse_qsl
 
 from fastapi import FastAPI
@@ -28,6 +29,7 @@ from .cache import etag as etag_of
 from .cache import gzipped, query_key
 from .sparql import ProtocolError, prepare_query, run_query_async
 
+log = logging.getLogger("bpfgraph.web")
 PARAMS = frozenset({"query", "default-graph-uri", "named-graph-uri"})
 GZIP_MIN = 1024
 
@@ -44,8 +46,13 @@ class App(FastAPI):
             # another worker wrote: apply it before answering (reads see every write answered)
             try:
                 await run_in_threadpool(replica.catch_up)
-            except StoreError as exc:  # the writer process is gone: say so, answer nothing stale
-                await JSONResponse({"error": str(exc), "status": 503}, 503)(scope, receive, send)
+            except Exception as exc:  # answer nothing stale: say why (tried again next request)
+                if isinstance(exc, StoreError):  # the writer process is gone, or similar
+                    message = str(exc)
+                else:
+                    log.exception("the replica could not catch up with the writer")
+                    message = f"this worker could not catch up with the store's writer: {exc}"
+                await JSONResponse({"error": message, "status": 503}, 503)(scope, receive, send)
                 return
         if (
             scope["type"] == "http"

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bpfgraph import rdfio
 from bpfgraph.rdfio import RDFInputError, format_for, parse_data, parse_file
 
 BAD = [
@@ -106,3 +107,12 @@ def test_native_parser_leaves_the_hard_cases_to_rdflib(data: bytes):
     from bpfgraph.rdfio import _parse_native
 
     assert _parse_native(data, "turtle") is None
+
+
+def test_each_parse_has_its_own_blank_nodes():
+    """``_:x`` in two documents is two nodes, with Oxigraph's parser as with rdflib's."""
+    data = b'_:x <https://example.org/p> "v" .\n'
+    for fmt in ("turtle", "nt"):
+        first = rdfio.as_graph(rdfio.parse_data(data, fmt))
+        second = rdfio.as_graph(rdfio.parse_data(data, fmt))
+        assert set(first.subjects()).isdisjoint(second.subjects())

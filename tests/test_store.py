@@ -291,3 +291,20 @@ def test_mirror_fills_in_the_background_while_the_disk_answers(tmp_path: Path):
     assert _count(store) == before  # answered by the disk or the mirror, never half
     thread.join(60)
     assert store.mirrored and _count(store) == before
+
+
+def test_blank_nodes_of_different_files_stay_apart(engine_store: Store, tmp_path: Path):
+    """A label such as ``_:x`` names a node of its own file only (bulk loads included)."""
+    items = []
+    for name in ("a", "b"):
+        path = tmp_path / f"{name}.ttl"
+        path.write_text(f'_:x <https://example.org/p> "{name}" .\n', encoding="utf-8")
+        items.append((path, f"https://example.org/graph/{name}"))
+    if isinstance(engine_store, OxigraphStore):
+        engine_store.load_many(items)
+    else:
+        for path, graph in items:
+            engine_store.load_file(path, graph)
+    result = engine_store.query("SELECT DISTINCT ?s WHERE { ?s <https://example.org/p> ?o }")
+    assert isinstance(result, SelectResult)
+    assert len(result.rows) == 2

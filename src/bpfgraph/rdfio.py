@@ -154,7 +154,8 @@ def _parse_native(data: bytes, fmt: str) -> Graph | None:
     graph = Graph()
     term = term_converter()
     try:
-        parser = ox.parse(data, format=getattr(ox.RdfFormat, name))
+        # fresh blank nodes per parse, as rdflib's parser gives
+        parser = ox.parse(data, format=getattr(ox.RdfFormat, name), rename_blank_nodes=True)
         graph.addN((term(t.subject), term(t.predicate), term(t.object), graph) for t in parser)
         prefixes = parser.prefixes if name == "TURTLE" else {}
     except (SyntaxError, ValueError, TypeError, OSError):

@@ -226,7 +226,8 @@ class OxigraphStore(Store):
             for path, graph in items:
                 target = ox.NamedNode(graph)
                 fmt = OX_FORMATS[rdfio.format_for(path)]
-                for t in ox.parse(path=str(path), format=fmt):
+                # each file's blank nodes its own: "_:x" in two files are two nodes
+                for t in ox.parse(path=str(path), format=fmt, rename_blank_nodes=True):
                     yield ox.Quad(t.subject, t.predicate, t.object, target)
                 if extras is not None:
                     yield from ox.parse(next(extras), format=ox.RdfFormat.N_QUADS)
@@ -239,7 +240,7 @@ class OxigraphStore(Store):
         if fmt in rdfio.QUAD_FORMATS or fmt not in OX_FORMATS:
             parsed = rdfio.as_graph(rdfio.parse_data(data, fmt))
             data, fmt = parsed.serialize(format="nt", encoding="utf-8"), "nt"
-        triples = list(ox.parse(data, format=OX_FORMATS[fmt]))
+        triples = list(ox.parse(data, format=OX_FORMATS[fmt], rename_blank_nodes=True))
         with self._lock:
             if replace:
                 # one update is one transaction: readers see the old graph or the new, never half
@@ -281,7 +282,7 @@ class OxigraphStore(Store):
 
     def add_nquads(self, data: bytes) -> None:
         """Add quads (N-Quads, each in its own graph) in one transaction."""
-        quads = list(ox.parse(data, format=ox.RdfFormat.N_QUADS))
+        quads = list(ox.parse(data, format=ox.RdfFormat.N_QUADS, rename_blank_nodes=True))
         with self._lock:
             self._store.extend(quads)
             if self.path is not None:

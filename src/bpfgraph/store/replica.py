@@ -456,7 +456,8 @@ class ReplicaStore(OxigraphStore):
         chunks = []
         for path, graph in items:
             target = ox.NamedNode(graph)
-            triples = ox.parse(path=str(path), format=OX_FORMATS[rdfio.format_for(path)])
+            fmt = OX_FORMATS[rdfio.format_for(path)]
+            triples = ox.parse(path=str(path), format=fmt, rename_blank_nodes=True)
             quads = [ox.Quad(t.subject, t.predicate, t.object, target) for t in triples]
             chunks.append(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
             if extras is not None:

@@ -192,12 +192,13 @@ def test_the_writer_stops_when_the_service_is_killed(data_dir: Path):
             sys.executable,
             "-c",
             "from bpfgraph.store.replica import Writer; import time; w = Writer(); "
-            "print(w.process.pid, flush=True); time.sleep(600)",
+            "print(w.process.pid, w.run_dir, flush=True); time.sleep(600)",
         ],
         stdout=subprocess.PIPE,
         text=True,
     )
-    writer = int(service.stdout.readline())
+    pid, run_dir = service.stdout.readline().split()
+    writer = int(pid)
     os.kill(service.pid, signal.SIGKILL)
     service.wait()
     deadline = time.monotonic() + 20
@@ -209,3 +210,4 @@ def test_the_writer_stops_when_the_service_is_killed(data_dir: Path):
         assert not Path(f"/proc/{writer}").exists(), "the writer outlived the service"
     disk = OxigraphStore(data_dir / "store")  # the lock is free again
     disk.close()
+    assert not Path(run_dir).exists()  # and nothing is left in /tmp

@@ -240,6 +240,9 @@ def run_writer(  # pragma: no cover - a process
     def watch() -> None:  # the service is gone (even killed, even while loading): stop too
         while os.getppid() == watched:
             time.sleep(1)
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)  # nobody else will
         os._exit(0)
 
     threading.Thread(target=watch, daemon=True).start()
@@ -257,7 +260,13 @@ def run_writer(  # pragma: no cover - a process
     except Exception as exc:
         (folder / ERROR).write_text(str(exc), encoding="utf-8")
         sys.exit(1)
-    uvicorn.run(writer_app(store), uds=str(folder / SOCKET), log_level=log_level, lifespan="off")
+    uvicorn.run(
+        writer_app(store),
+        uds=str(folder / SOCKET),
+        log_level=log_level,
+        lifespan="off",
+        access_log=False,  # the workers' private calls: nothing for an operator to read
+    )
     store.close()
 
 

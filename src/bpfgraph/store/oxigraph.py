@@ -221,18 +221,7 @@ class OxigraphStore(Store):
                 if extras is not None:
                     self._store.load(next(extras), format=ox.RdfFormat.N_QUADS)
             return
-
-        def quads() -> Iterator[ox.Quad]:
-            for path, graph in items:
-                target = ox.NamedNode(graph)
-                fmt = OX_FORMATS[rdfio.format_for(path)]
-                # each file's blank nodes its own: "_:x" in two files are two nodes
-                for t in ox.parse(path=str(path), format=fmt, rename_blank_nodes=True):
-                    yield ox.Quad(t.subject, t.predicate, t.object, target)
-                if extras is not None:
-                    yield from ox.parse(next(extras), format=ox.RdfFormat.N_QUADS)
-
-        self._store.bulk_extend(quads())
+        self._store.bulk_extend(file_quads(items, extras))
         self._store.flush()
 
     def load_data(self, data: bytes, fmt: str, graph: str, replace: bool = True) -> None:
@@ -327,6 +316,22 @@ class OxigraphStore(Store):
     def close(self) -> None:
         if self.path is not None:
             self._store.flush()
+
+
+def file_quads(
+    items: Iterable[tuple[Path, str]], derived: Iterable[bytes] | None = None
+) -> Iterator[ox.Quad]:
+    """The triples of each file in its graph (Oxigraph's parser), each followed by its
+    ``derived`` N-Quads if given."""
+    extras = iter(derived) if derived is not None else None
+    for path, graph in items:
+        target = ox.NamedNode(graph)
+        fmt = OX_FORMATS[rdfio.format_for(path)]
+        # each file's blank nodes its own: "_:x" in two files are two nodes
+        for t in ox.parse(path=str(path), format=fmt, rename_blank_nodes=True):
+            yield ox.Quad(t.subject, t.predicate, t.object, target)
+        if extras is not None:
+            yield from ox.parse(next(extras), format=ox.RdfFormat.N_QUADS)
 
 
 def _copy_graphs(

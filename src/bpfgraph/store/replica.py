@@ -51,7 +51,7 @@ from rdflib import Graph
 
 from .. import rdfio
 from .base import StoreError
-from .oxigraph import OX_FORMATS, OxigraphStore, _copy_update, piped
+from .oxigraph import OxigraphStore, _copy_update, file_quads, piped
 
 log = logging.getLogger("bpfgraph.store")
 SOCKET = "writer.sock"
@@ -461,17 +461,7 @@ class ReplicaStore(OxigraphStore):
     def load_many(
         self, items: Iterable[tuple[Path, str]], derived: Iterable[bytes] | None = None
     ) -> None:
-        extras = iter(derived) if derived is not None else None
-        chunks = []
-        for path, graph in items:
-            target = ox.NamedNode(graph)
-            fmt = OX_FORMATS[rdfio.format_for(path)]
-            triples = ox.parse(path=str(path), format=fmt, rename_blank_nodes=True)
-            quads = [ox.Quad(t.subject, t.predicate, t.object, target) for t in triples]
-            chunks.append(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
-            if extras is not None:
-                chunks.append(next(extras))
-        self.add_nquads(b"".join(chunks))
+        self.add_nquads(ox.serialize(file_quads(items, derived), format=ox.RdfFormat.N_QUADS))
 
     def load_data(self, data: bytes, fmt: str, graph: str, replace: bool = True) -> None:
         params = {"fmt": fmt, "graph": graph, "replace": "true" if replace else "false"}
@@ -493,9 +483,6 @@ class ReplicaStore(OxigraphStore):
 
     def add_nquads(self, data: bytes) -> None:
         self._write("add_nquads", content=data)
-
-    def start_mirror(self, max_quads: int, background: bool = True) -> threading.Thread | None:
-        return None  # the replica is in memory already
 
     def close(self) -> None:
         self._client.close()

@@ -211,3 +211,11 @@ def test_the_writer_stops_when_the_service_is_killed(data_dir: Path):
     disk = OxigraphStore(data_dir / "store")  # the lock is free again
     disk.close()
     assert not Path(run_dir).exists()  # and nothing is left in /tmp
+
+
+def test_a_directory_that_is_no_writers_is_a_clear_store_error(tmp_path: Path):
+    with pytest.raises(StoreError, match="not the run directory of a running bpfgraph writer"):
+        ReplicaStore(tmp_path)
+    (tmp_path / "sequence").write_bytes(b"")  # not what a writer writes either
+    with pytest.raises(StoreError, match="not the run directory of a running bpfgraph writer"):
+        ReplicaStore(tmp_path)

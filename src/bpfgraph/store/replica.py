@@ -362,9 +362,14 @@ class ReplicaStore(OxigraphStore):
         super().__init__(None)
         self.engine = "oxigraph-replica"
         self.run_dir = Path(run_dir)
+        try:
+            self._file = (self.run_dir / SEQUENCE).open("rb")
+            self._map = mmap.mmap(self._file.fileno(), SHARED, access=mmap.ACCESS_READ)
+        except (OSError, ValueError) as exc:
+            raise StoreError(
+                f"{self.run_dir} is not the run directory of a running bpfgraph writer ({exc})"
+            ) from None
         self._client = _client(self.run_dir, timeout)
-        self._file = (self.run_dir / SEQUENCE).open("rb")
-        self._map = mmap.mmap(self._file.fileno(), SHARED, access=mmap.ACCESS_READ)
         self._view = memoryview(self._map).cast("Q")
         self.epoch = -1
         #: the writer's sequence this replica holds

@@ -19,9 +19,10 @@ def free_port() -> int:
 
 
 class OxigraphServer:
-    """``oxigraph serve`` on 127.0.0.1, in a temporary directory, stopped by :meth:`stop`."""
+    """``oxigraph serve`` on 127.0.0.1, in a temporary directory, stopped by :meth:`stop`;
+    ``union`` starts it with ``--union-default-graph``."""
 
-    def __init__(self, location: Path) -> None:
+    def __init__(self, location: Path, union: bool = False) -> None:
         exe = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which(
             "oxigraph"
         )
@@ -30,7 +31,8 @@ class OxigraphServer:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
-            [exe, "serve", "--location", str(location), "--bind", f"127.0.0.1:{self.port}"],
+            [exe, "serve", "--location", str(location), "--bind", f"127.0.0.1:{self.port}"]
+            + (["--union-default-graph"] if union else []),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

@@ -23,13 +23,29 @@ from bpfgraph.store.replica import ReplicaStore, Writer
 from .conftest import DATA, ROOT
 from .servers import OxigraphServer
 
-ENGINES = ["memory", "oxigraph", "oxigraph-mirror", "replica", "sparql-gsp", "sparql-update"]
+ENGINES = [
+    "memory",
+    "oxigraph",
+    "oxigraph-mirror",
+    "replica",
+    "sparql-gsp",
+    "sparql-update",
+    "sparql-union",
+]
 EXAMPLES = sorted((ROOT / "data" / "examples").glob("*.ttl"))
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
     srv = OxigraphServer(tmp_path_factory.mktemp("oxigraph-server"))
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def union_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
+    """An Oxigraph server whose default graph is the union of its named graphs."""
+    srv = OxigraphServer(tmp_path_factory.mktemp("oxigraph-union-server"), union=True)
     yield srv
     srv.stop()
 
@@ -60,6 +76,12 @@ def engine_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Sto
         assert store.mirrored
     elif kind == "replica":
         store = ReplicaStore(request.getfixturevalue("writer").run_dir)
+        store.update("DROP ALL")
+    elif kind == "sparql-union":  # the store's default graph is the union: nothing listed
+        srv = request.getfixturevalue("union_server")
+        store = RemoteStore(
+            srv.query_url, srv.update_url, srv.graph_store_url, union_default_graph=True
+        )
         store.update("DROP ALL")
     else:
         srv = request.getfixturevalue("server")
@@ -105,7 +127,12 @@ def test_without_union_the_default_graph_is_empty(engine_store: Store):
     result = engine_store.query(
         "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", union_default_graph=False
     )
-    assert int(result.rows[0]["n"]) == 0
+    if getattr(engine_store, "union_default_graph", False):
+        # a store configured so that its default graph is the union has no other default graph:
+        # every query sees the union (bpfgraph keeps everything in named graphs)
+        assert int(result.rows[0]["n"]) == engine_store.count() > 0
+    else:
+        assert int(result.rows[0]["n"]) == 0
 
 
 def test_put_replace_and_delete_a_graph(engine_store: Store):
@@ -188,6 +215,29 @@ def test_open_store_from_settings(tmp_path: Path, server: OxigraphServer):
     assert isinstance(remote, RemoteStore)
     with pytest.raises(StoreError, match="read-only"):
         remote.update("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
+    assert remote.union_default_graph is False
+
+
+def test_union_default_graph_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, union_server: OxigraphServer
+):
+    monkeypatch.setenv("BPFGRAPH_STORE", "sparql")
+    monkeypatch.setenv("BPFGRAPH_SPARQL_QUERY_URL", union_server.query_url)
+    monkeypatch.setenv("BPFGRAPH_SPARQL_UPDATE_URL", union_server.update_url)
+    monkeypatch.setenv("BPFGRAPH_SPARQL_UNION_DEFAULT_GRAPH", "true")
+    store = open_store(Settings())
+    assert isinstance(store, RemoteStore) and store.union_default_graph is True
+    store.update("DROP ALL ; INSERT DATA { GRAPH <urn:g1> { <urn:a> <urn:b> 1 } }")
+    listed: list[str] = []
+    # no graph is named: one request per query, whatever the number of graphs
+    real_post = store._http.post
+    monkeypatch.setattr(
+        store._http, "post", lambda url, **kw: listed.append(kw["content"]) or real_post(url, **kw)
+    )
+    result = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    assert int(result.rows[0]["n"]) == 1
+    assert len(listed) == 1 and b"default-graph-uri" not in listed[0]
+    store.close()
 
 
 def test_locked_disk_store_gives_a_clear_error(tmp_path: Path):

@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     sparql_query_url: str | None = None
     sparql_update_url: str | None = None
     sparql_graph_store_url: str | None = None
+    #: the remote store's default graph already is the union of its named graphs (GraphDB,
+    #: Virtuoso and Neptune by default; Oxigraph server with --union-default-graph; Fuseki with
+    #: tdb2:unionDefaultGraph): queries go as they are, instead of naming every graph
+    sparql_union_default_graph: bool = False
     #: public base of the IRIs the service answers for (a deployment behind a w3id redirect
     #: keeps the default; the app serves /def and /id/… under its own address)
     public_base: str = "https://w3id.org/bpfgraph/"

@@ -34,6 +34,7 @@ def open_store(settings: Settings | None = None, read_only: bool = False) -> Sto
             settings.sparql_query_url or "",
             None if read_only else settings.sparql_update_url,
             None if read_only else settings.sparql_graph_store_url,
+            union_default_graph=settings.sparql_union_default_graph,
         )
     from .oxigraph import OxigraphStore
 

@@ -3,7 +3,11 @@
 Queries go to the query endpoint (SPARQL 1.1 Protocol, POST form), writes to the update
 endpoint (SPARQL 1.1 Update) or, when configured, the Graph Store Protocol endpoint (PUT
 replaces a graph in one request). The union of all graphs as default graph is asked for the
-standard way: one ``default-graph-uri`` per named graph.
+standard way, one ``default-graph-uri`` per named graph, unless the store is configured so that
+its default graph already is that union (``union_default_graph``, the setting
+``BPFGRAPH_SPARQL_UNION_DEFAULT_GRAPH``): then queries go as they are. Naming every graph costs
+a query listing them before each query, and the store evaluates each pattern graph by graph:
+fine for a few hundred graphs, too slow for thousands of city mappings.
 """
 
 from __future__ import annotations
@@ -52,12 +56,15 @@ class RemoteStore(Store):
         update_url: str | None = None,
         graph_store_url: str | None = None,
         timeout: float = 60.0,
+        union_default_graph: bool = False,
     ) -> None:
         if not query_url:
             raise StoreError("BPFGRAPH_SPARQL_QUERY_URL is required for the sparql store")
         self.query_url = query_url
         self.update_url = update_url
         self.graph_store_url = graph_store_url
+        #: the store's own default graph is the union of its named graphs
+        self.union_default_graph = union_default_graph
         self._http = httpx.Client(timeout=timeout)
 
     # -- protocol helpers --------------------------------------------------------------------
@@ -88,7 +95,9 @@ class RemoteStore(Store):
 
     def query(self, sparql: str, *, union_default_graph: bool = True) -> QueryResult:
         form: list[tuple[str, str]] = [("query", sparql)]
-        if union_default_graph:
+        # on a store whose default graph is the union, every query sees the union: bpfgraph's
+        # own queries without it read named graphs only (GRAPH patterns), which it does not change
+        if union_default_graph and not self.union_default_graph:
             # a protocol dataset is exactly what it names: every graph as default and as named
             graphs = self._graph_list()
             form += [("default-graph-uri", g) for g in graphs]

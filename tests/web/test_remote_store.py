@@ -1,0 +1,82 @@
+"""The service's SPARQL endpoint over a remote store (a real Oxigraph server on loopback), both
+ways of giving queries the union of all graphs: naming every graph in the protocol dataset
+(portable) and relying on a store whose default graph is the union
+(``BPFGRAPH_SPARQL_UNION_DEFAULT_GRAPH``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ..servers import BpfgraphServer, OxigraphServer
+
+ROOT = Path(__file__).resolve().parents[2]
+VALDORIA = "https://example.org/graph/valdoria"
+COUNT_MAPPINGS = (
+    "SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m a <https://w3id.org/bpfgraph/def#CityMapping> }"
+)
+
+
+@pytest.fixture(params=["listed", "union"], scope="module")
+def service(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[BpfgraphServer]:
+    union = request.param == "union"
+    tmp = tmp_path_factory.mktemp(request.param)
+    store = OxigraphServer(tmp / "oxigraph", union=union)
+    env = {
+        "BPFGRAPH_STORE": "sparql",
+        "BPFGRAPH_SPARQL_QUERY_URL": store.query_url,
+        "BPFGRAPH_SPARQL_UPDATE_URL": store.update_url,
+        "BPFGRAPH_SPARQL_GRAPH_STORE_URL": store.graph_store_url,
+        "BPFGRAPH_SPARQL_UNION_DEFAULT_GRAPH": "true" if union else "false",
+        "BPFGRAPH_LOAD_CITIES": "false",
+    }
+    app = BpfgraphServer(tmp / "app", env=env)
+    r = httpx.put(
+        app.url("/graphs"),
+        params={"graph": VALDORIA},
+        content=(ROOT / "data" / "examples" / "valdoria.ttl").read_bytes(),
+        headers={"Content-Type": "text/turtle", **app.auth},
+        timeout=60,
+    )
+    assert r.status_code == 201, r.text
+    yield app
+    app.stop()
+    store.stop()
+
+
+def count(app: BpfgraphServer, query: str, **params: str) -> int:
+    r = httpx.get(
+        app.url("/sparql"),
+        params={"query": query, **params},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=60,
+    )
+    assert r.status_code == 200, r.text
+    return int(r.json()["results"]["bindings"][0]["n"]["value"])
+
+
+def test_queries_see_the_union_of_all_graphs(service: BpfgraphServer) -> None:
+    assert count(service, COUNT_MAPPINGS) == 1
+    processes = "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a <https://w3id.org/bpfgraph/def#BusinessProcess> }"
+    assert count(service, processes) == 21  # the framework and its entailments, other graphs
+
+
+def test_a_dataset_the_client_names_is_respected(service: BpfgraphServer) -> None:
+    framework = "https://w3id.org/bpfgraph/graph/framework"
+    assert count(service, COUNT_MAPPINGS, **{"default-graph-uri": VALDORIA}) == 1
+    assert count(service, COUNT_MAPPINGS, **{"default-graph-uri": framework}) == 0
+
+
+def test_named_queries_over_the_remote_store(service: BpfgraphServer) -> None:
+    r = httpx.get(
+        service.url("/queries/mapping-practice-coverage"),
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=60,
+    )
+    assert r.status_code == 200, r.text
+    assert len(r.json()["results"]["bindings"]) == 14

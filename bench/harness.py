@@ -419,7 +419,8 @@ def _restart(r: dict) -> str:
 def _ratio(value: float | None, reference: float | None) -> str:
     if value is None or reference is None or value <= 0:
         return ""
-    return f" ({reference / value:,.0f}×)"
+    ratio = reference / value
+    return f" ({ratio:,.0f}×)" if ratio >= 10 else f" ({ratio:.1f}×)"
 
 
 def markdown(results: list[dict]) -> str:

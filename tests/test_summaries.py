@@ -18,9 +18,11 @@ from bpfgraph.framework import ensure_loaded
 from bpfgraph.mappings import delete_graph, load_files, put_mapping
 from bpfgraph.store.base import SelectResult, Store
 from bpfgraph.store.oxigraph import OxigraphStore
+from bpfgraph.store.remote import RemoteStore
 from bpfgraph.vocab import BPF
 
 from .conftest import DATA, ROOT
+from .servers import OxigraphServer
 
 DIRECT = DATA / "direct-queries"
 FILES = sorted((ROOT / "data" / "examples").glob("*.ttl")) + sorted(
@@ -131,11 +133,15 @@ def test_summaries_follow_updates_and_are_repaired(tmp_path: Path):
     assert sg not in store.graphs()
 
 
-@pytest.mark.parametrize("engine", ["memory", "disk"])
+@pytest.mark.parametrize("engine", ["memory", "disk", "sparql"])
 def test_bulk_load_derives_the_same_summaries(tmp_path: Path, engine: str):
     files = FILES[:24]  # enough for the second process to take part
     items = [(p, f"https://example.org/bulk/{i}") for i, p in enumerate(files)]
-    bulk = OxigraphStore(tmp_path / "bulk" if engine == "disk" else None)
+    server = OxigraphServer(tmp_path / "server") if engine == "sparql" else None
+    if server is not None:
+        bulk: Store = RemoteStore(server.query_url, server.update_url, server.graph_store_url)
+    else:
+        bulk = OxigraphStore(tmp_path / "bulk" if engine == "disk" else None)
     one_by_one = OxigraphStore(None)
     for s in (bulk, one_by_one):
         ensure_loaded(s)
@@ -146,6 +152,13 @@ def test_bulk_load_derives_the_same_summaries(tmp_path: Path, engine: str):
         sg = summaries.summary_graph(graph)
         assert set(bulk.get_graph(sg)) == set(one_by_one.get_graph(sg))
         assert len(bulk.get_graph(graph)) == len(one_by_one.get_graph(graph))
+    if server is not None:
+        # loaded again into graphs that exist: added (the same triples), summaries derived again
+        load_files(bulk, items[:2])
+        assert set(bulk.get_graph(summaries.summary_graph(items[0][1]))) == set(
+            one_by_one.get_graph(summaries.summary_graph(items[0][1]))
+        )
+        server.stop()
 
 
 def test_cross_city_process_profile(store: Store):

@@ -97,14 +97,19 @@ def load_files(store: Store, items: list[tuple[Path, str]]) -> None:
 
     On Oxigraph the summaries are derived in a second process while this one parses and
     writes (the two halves take about as long), so a bulk load costs little more than the
-    mappings' own triples.
+    mappings' own triples. Elsewhere each file is read once and written with its summary
+    (added to a graph that already exists, the summary is derived from what the store holds).
     """
     from .store.oxigraph import OxigraphStore
 
-    if not isinstance(store, OxigraphStore):
+    if not isinstance(store, OxigraphStore):  # a remote store: one file after the other
+        existing = set(store.graphs())
         for path, graph in items:
-            store.load_file(path, graph)
-            summaries.refresh(store, graph)
+            if graph in existing:  # added to what the graph holds: summarised from the store
+                store.load_file(path, graph)
+                summaries.refresh(store, graph)
+            else:  # a new graph: written with its summary, as an upload writes it
+                put_mapping(store, graph, rdfio.parse_file(path))
         return
     if len(items) < 20:
         store.load_many(items, (_derive_file(item) for item in items))

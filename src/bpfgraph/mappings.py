@@ -109,7 +109,7 @@ def load_files(store: Store, items: list[tuple[Path, str]]) -> None:
                 store.load_file(path, graph)
                 summaries.refresh(store, graph)
             else:  # a new graph: written with its summary, as an upload writes it
-                put_mapping(store, graph, rdfio.parse_file(path))
+                put_mapping(store, graph, rdfio.as_graph(rdfio.parse_file(path)))
         return
     if len(items) < 20:
         store.load_many(items, (_derive_file(item) for item in items))

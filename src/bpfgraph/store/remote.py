@@ -91,17 +91,23 @@ class RemoteStore(Store):
             raise StoreError("expected SELECT results from the store")
         return result
 
+    def union_dataset(self) -> list[tuple[str, str]]:
+        """The protocol parameters that give a query the union of all graphs as its default
+        graph: every graph as default and as named, or nothing on a store whose default graph
+        already is the union."""
+        if self.union_default_graph:
+            return []
+        graphs = self._graph_list()
+        return [("default-graph-uri", g) for g in graphs] + [("named-graph-uri", g) for g in graphs]
+
     # -- Store -------------------------------------------------------------------------------
 
     def query(self, sparql: str, *, union_default_graph: bool = True) -> QueryResult:
         form: list[tuple[str, str]] = [("query", sparql)]
         # on a store whose default graph is the union, every query sees the union: bpfgraph's
         # own queries without it read named graphs only (GRAPH patterns), which it does not change
-        if union_default_graph and not self.union_default_graph:
-            # a protocol dataset is exactly what it names: every graph as default and as named
-            graphs = self._graph_list()
-            form += [("default-graph-uri", g) for g in graphs]
-            form += [("named-graph-uri", g) for g in graphs]
+        if union_default_graph:
+            form += self.union_dataset()
         response = self._post(
             self.query_url,
             content=urlencode(form).encode("utf-8"),

@@ -495,16 +495,8 @@ def _run_remote(
     form = [("query", text)]
     form += [("default-graph-uri", g) for g in default_graphs or []]
     form += [("named-graph-uri", g) for g in named_graphs or []]
-    if (
-        not default_graphs
-        and not named_graphs
-        and not has_dataset_clause(text)
-        and not store.union_default_graph  # the store's default graph already is the union
-    ):
-        graphs = store.graphs()
-        form += [("default-graph-uri", g) for g in graphs] + [
-            ("named-graph-uri", g) for g in graphs
-        ]
+    if not default_graphs and not named_graphs and not has_dataset_clause(text):
+        form += store.union_dataset()
     from urllib.parse import urlencode
 
     try:

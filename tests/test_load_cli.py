@@ -74,6 +74,18 @@ def test_bad_store_setting():
     assert_no_traceback(proc)
 
 
+def test_bad_union_default_graph_setting():
+    env = {
+        "BPFGRAPH_STORE": "sparql",
+        "BPFGRAPH_SPARQL_QUERY_URL": "http://127.0.0.1:9/query",
+        "BPFGRAPH_SPARQL_UNION_DEFAULT_GRAPH": "perhaps",
+    }
+    proc = run("query", "stakeholders", env=env)
+    assert proc.returncode == 2
+    assert "bad setting BPFGRAPH_SPARQL_UNION_DEFAULT_GRAPH" in proc.stderr
+    assert_no_traceback(proc)
+
+
 @pytest.fixture
 def server(tmp_path: Path):
     srv = OxigraphServer(tmp_path / "server")

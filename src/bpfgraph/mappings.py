@@ -6,6 +6,7 @@ another; framework graphs (``https://w3id.org/bpfgraph/graph/…``) can never be
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from .framework import is_reserved_graph
 from .store import Store
 from .summaries import mapping_graphs
 from .validation import Report, validate_mapping
-from .vocab import BPF
+from .vocab import BPF, PROV_GENERATED, PROV_GRAPH
 
 __all__ = [
     "MappingRefused",
@@ -25,6 +26,7 @@ __all__ = [
     "mapping_graphs",
     "put_mapping",
     "store_mapping",
+    "write_graphs",
 ]
 
 
@@ -76,20 +78,66 @@ def store_mapping(
 
 
 def put_mapping(store: Store, target: str, graph: Graph) -> None:
-    """Write a (validated) graph and its derived summary together, replacing both.
+    """Write a (validated) graph with its derived summary and provenance, replacing them, in
+    one transaction.
 
     Any graph may be given: one without a ``bpf:CityMapping`` gets no summary (and loses
     one it had), so this is also the write path for ordinary graphs of the Graph Store.
     """
-    summary = summaries.summarize_graph(graph, target)
-    store.put_graphs({target: graph, summaries.summary_graph(target): summary})
+    write_graphs(store, {target: graph if len(graph) else None})
 
 
 def delete_graph(store: Store, target: str) -> bool:
-    """Delete a graph and its summary; returns whether the graph existed."""
-    existed = store.delete_graph(target)
-    summaries.forget(store, target)
+    """Delete a graph with its summary and provenance; returns whether the graph existed."""
+    existed = target in store.graphs()
+    if existed:
+        write_graphs(store, {target: None})
     return existed
+
+
+def write_graphs(
+    store: Store,
+    graphs: dict[str, Graph | None],
+    default: Graph | None = None,
+    now: dt.datetime | None = None,
+) -> None:
+    """The one write of user graphs: each graph replaced by its new content (None: deleted;
+    an empty graph is kept as an empty graph), with its summary re-derived and its
+    ``prov:generatedAtTime`` in the provenance graph, and the default graph replaced if
+    ``default`` is given — all in one SPARQL Update, one transaction: a kill leaves all of it
+    or none. The caller has checked and validated what it writes (no framework graph)."""
+    moment = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0).isoformat()
+    operations: list[str] = []
+    touched: set[str] = {PROV_GRAPH}
+    for name, data in graphs.items():
+        summary_name = summaries.summary_graph(name)
+        touched |= {name, summary_name}
+        operations.append(f"DROP SILENT GRAPH <{name}>")
+        operations.append(f"DROP SILENT GRAPH <{summary_name}>")
+        operations.append(f"DELETE WHERE {{ GRAPH <{PROV_GRAPH}> {{ <{name}> ?p ?o }} }}")
+        if data is None:
+            continue
+        data = rdfio.as_graph(data)
+        if len(data):
+            body = data.serialize(format="nt", encoding="utf-8").decode("utf-8")
+            operations.append(f"INSERT DATA {{ GRAPH <{name}> {{\n{body}\n}} }}")
+        else:
+            operations.append(f"CREATE SILENT GRAPH <{name}>")
+        summary = summaries.summarize_graph(data, name)
+        if len(summary):
+            body = summary.serialize(format="nt", encoding="utf-8").decode("utf-8")
+            operations.append(f"INSERT DATA {{ GRAPH <{summary_name}> {{\n{body}\n}} }}")
+        operations.append(
+            f"INSERT DATA {{ GRAPH <{PROV_GRAPH}> {{ <{name}> <{PROV_GENERATED}> "
+            f'"{moment}"^^<http://www.w3.org/2001/XMLSchema#dateTime> }} }}'
+        )
+    if default is not None:
+        operations.append("DROP SILENT DEFAULT")
+        if len(default):
+            body = rdfio.as_graph(default).serialize(format="nt", encoding="utf-8").decode()
+            operations.append(f"INSERT DATA {{\n{body}\n}}")
+    if operations:
+        store.update(" ;\n".join(operations), touches=touched, default=default is not None)
 
 
 def load_files(store: Store, items: list[tuple[Path, str]]) -> None:

@@ -6,10 +6,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_UNITS = {"K": 1024, "M": 1024**2, "G": 1024**3}
 
 
 class Settings(BaseSettings):
@@ -48,9 +52,26 @@ class Settings(BaseSettings):
     #: (filled in the background at start; every write goes to disk first), unless the store
     #: holds more quads than this (about 1,800 quads per city mapping); 0 turns it off
     read_mirror_max_quads: int = 5_000_000
-    #: experimental: worker processes running queries on the persistent store, killed at the
-    #: timeout; 0 (default) runs queries in threads that stop at the next solution
-    query_workers: int = 0
+    #: queries (and trial runs of SPARQL Updates) are evaluated in worker processes, each with
+    #: an in-memory copy of the embedded store, killed at the deadline (pyoxigraph cannot cancel
+    #: a query). At most this many long-running queries at once (None: the number of cores);
+    #: 0 evaluates in threads instead, which stop only at their next solution
+    query_workers: int | None = None
+    #: workers kept besides those for long-running queries, so that short ones still find one
+    query_reserve_workers: int = 1
+    #: a query still running after this many seconds counts as long-running
+    query_heavy_after: float = 0.25
+    #: bytes a query may allocate beyond the worker's copy of the store (0: no ceiling);
+    #: a number, or with a suffix K, M or G
+    query_memory: int = 2 * 1024**3
+    #: seconds a query waits for a free worker before 503 with Retry-After
+    query_queue_wait: float = 5.0
+    #: bounds of query and update text, checked before the engine sees it (400 beyond); the
+    #: engine's parser overflows its stack far above them (bench/SPARQL_BOUNDS.md)
+    query_max_length: int = 1_000_000
+    query_max_depth: int = 64
+    query_max_branches: int = 2_000
+    query_max_path_length: int = 256
     #: comma-separated origins allowed by CORS ("*" for any); empty: no CORS headers
     cors_origins: str = ""
     allow_service: bool = False
@@ -60,3 +81,31 @@ class Settings(BaseSettings):
     #: internal, set by ``serve --workers N``: the run directory of the writer process whose
     #: store this worker replicates
     replica_of: Path | None = None
+
+    @field_validator("write_token")
+    @classmethod
+    def _token_not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError(
+                "the write token is empty or only whitespace, so no request could use it; "
+                "set a long random token, or unset the variable to serve read-only"
+            )
+        return value
+
+    @field_validator("query_memory", mode="before")
+    @classmethod
+    def _bytes(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip()[-1:].upper() in _UNITS:
+            number = value.strip()[:-1]
+            try:
+                return int(float(number) * _UNITS[value.strip()[-1].upper()])
+            except ValueError:
+                raise ValueError(f"{value!r} is not a size such as 512M or 2G") from None
+        return value
+
+    @property
+    def heavy_queries(self) -> int:
+        """How many long-running queries may run at once (0: queries run in threads)."""
+        if self.query_workers is None:
+            return os.cpu_count() or 1
+        return self.query_workers

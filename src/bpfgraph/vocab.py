@@ -22,6 +22,9 @@ BPF = Namespace(BASE + "def#")
 ONTOLOGY_IRI = URIRef(BASE + "def")
 ID = Namespace(BASE + "id/")
 GRAPH = Namespace(BASE + "graph/")
+#: when each user graph was last written (``prov:generatedAtTime``), kept by the service
+PROV_GRAPH = BASE + "graph/provenance"
+PROV_GENERATED = "http://www.w3.org/ns/prov#generatedAtTime"
 
 VANN = Namespace("http://purl.org/vocab/vann/")
 CDM1 = Namespace("https://w3id.org/citydata/part1/v1/")

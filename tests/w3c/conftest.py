@@ -27,7 +27,8 @@ def w3c_client(w3c_server: BpfgraphServer) -> Iterator[httpx.Client]:
 
 @pytest.fixture
 def empty_store(w3c_server: BpfgraphServer, w3c_client: httpx.Client) -> None:
-    """Every graph dropped, so that a test starts from an empty graph store."""
+    """Every user graph dropped (DROP ALL never reaches the read-only framework graphs), so
+    that a test starts from a graph store holding nothing of its own."""
     response = w3c_client.post(
         "/sparql",
         content=b"DROP ALL",

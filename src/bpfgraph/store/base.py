@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,8 +89,12 @@ class Store(ABC):
         """Run a SPARQL query; by default the default graph is the union of all graphs."""
 
     @abstractmethod
-    def update(self, sparql: str) -> None:
-        """Run a SPARQL 1.1 Update."""
+    def update(
+        self, sparql: str, *, touches: Collection[str] | None = None, default: bool = False
+    ) -> None:
+        """Run a SPARQL 1.1 Update (one transaction). ``touches``, when the caller knows it:
+        the graphs the update writes (and ``default``: the default graph too), so that an
+        engine keeping copies need not read the graphs out of the text."""
 
     @abstractmethod
     def graphs(self) -> list[str]:

@@ -15,7 +15,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -293,12 +293,22 @@ class OxigraphStore(Store):
     def query(self, sparql: str, *, union_default_graph: bool = True) -> QueryResult:
         return _result(self._reader.query(sparql, use_default_graph_as_union=union_default_graph))
 
-    def update(self, sparql: str, base_iri: str | None = None) -> None:
+    def update(
+        self,
+        sparql: str,
+        base_iri: str | None = None,
+        *,
+        touches: Collection[str] | None = None,
+        default: bool = False,
+    ) -> None:
         with self._lock:
             self._store.update(sparql, base_iri=base_iri)
             if self.path is not None:
                 self._store.flush()
             if self.mirrored or self._filling or self.journal is not None:
+                if touches is not None:
+                    self._sync(touches, default=default)
+                    return
                 from ..summaries import touched_graphs
 
                 # the graphs the update names (an IRI that is no graph copies nothing) and the
@@ -314,7 +324,7 @@ class OxigraphStore(Store):
         return sum(1 for _ in self._reader.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
 
     def close(self) -> None:
-        if self.path is not None:
+        if self.path is not None and not self.read_only:
             self._store.flush()
 
 

@@ -12,6 +12,7 @@ fine for a few hundred graphs, too slow for thousands of city mappings.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -129,7 +130,9 @@ class RemoteStore(Store):
             raise StoreError(f"the SPARQL store answered with unsupported type {ctype!r}")
         return GraphResult(Graph().parse(data=response.content, format=fmt))
 
-    def update(self, sparql: str) -> None:
+    def update(
+        self, sparql: str, *, touches: Collection[str] | None = None, default: bool = False
+    ) -> None:
         if not self.update_url:
             raise StoreError("this store is read-only: set BPFGRAPH_SPARQL_UPDATE_URL to write")
         self._post(

@@ -41,7 +41,7 @@ import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -397,11 +397,17 @@ class ReplicaStore(OxigraphStore):
             response = self._call("GET", "/changes", params=params)
             if response.status_code == 409:
                 seq = self._reload()
+                if self.journal is not None:  # this process's query workers copy it all again
+                    self.journal.record(None, True)
             else:
                 _check(response)
                 if response.text:
                     with self._lock:
                         self._store.update(response.text)
+                        if self.journal is not None:
+                            from ..summaries import touched_graphs
+
+                            self.journal.record(touched_graphs(response.text), True)
                 seq = int(response.headers["x-seq"])
                 self.modified = int(response.headers["x-modified"])
             # caches are cleared before the new sequence shows: a request that finds this
@@ -482,7 +488,14 @@ class ReplicaStore(OxigraphStore):
     def delete_graph(self, graph: str) -> bool:
         return bool(self._write("delete_graph", params={"graph": graph}))
 
-    def update(self, sparql: str, base_iri: str | None = None) -> None:
+    def update(
+        self,
+        sparql: str,
+        base_iri: str | None = None,
+        *,
+        touches: Collection[str] | None = None,
+        default: bool = False,
+    ) -> None:
         params = {"base_iri": base_iri} if base_iri else {}
         self._write("update", params=params, content=sparql.encode("utf-8"))
 

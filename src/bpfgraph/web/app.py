@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import gc
 import gzip
@@ -12,13 +13,14 @@ import threading
 from contextlib import asynccontextmanager
 from email.utils import format_datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from rdflib import Graph
 from starlette.concurrency import run_in_threadpool
 
-from .. import __version__, queries, summaries
+from .. import __version__, queries
 from ..framework import ensure_loaded
 from ..mappings import mapping_graphs
 from ..settings import Settings
@@ -28,7 +30,18 @@ from . import graphs as gsp
 from . import negotiation
 from .cache import AnswerCache, NoCache, query_key
 from .cache import etag as etag_of
-from .sparql import Limits, ProtocolError, add_using, run_query, run_update
+from .sparql import (
+    Limits,
+    ProtocolError,
+    add_using,
+    prepare_query,
+    run_query_async,
+    run_remote_async,
+)
+from .updates import UpdateRefused, apply_update
+
+if TYPE_CHECKING:
+    from .executor import QueryPool
 
 log = logging.getLogger("bpfgraph.web")
 SD_TURTLE = "text/turtle"
@@ -50,15 +63,23 @@ class State:
         self.limits = Limits(
             settings.query_timeout, settings.max_rows, settings.allow_service, settings.allow_load
         )
-        self.executor = None
-        if (
-            isinstance(store, OxigraphStore)
-            and store.path is not None
-            and settings.query_workers > 0
-        ):
-            from .executor import ProcessExecutor
+        #: the worker processes queries and trial updates run on (None: threads)
+        self.pool: QueryPool | None = None
+        if isinstance(store, OxigraphStore) and settings.heavy_queries > 0:
+            from .executor import PoolSettings, QueryPool
 
-            self.executor = ProcessExecutor(store.path, settings.query_workers)
+            self.pool = QueryPool(
+                store,
+                PoolSettings(
+                    heavy=settings.heavy_queries,
+                    reserve=settings.query_reserve_workers,
+                    heavy_after=settings.query_heavy_after,
+                    memory=settings.query_memory,
+                    wait=settings.query_queue_wait,
+                ),
+            )
+        #: every write (SPARQL Update, graph store) is checked and written under this lock
+        self.write_lock = asyncio.Lock()
 
     def sparql_url(self, request: Request) -> str:
         """The endpoint's own URL (the base IRI of queries and updates)."""
@@ -88,7 +109,10 @@ def _check_token(request: Request, settings: Settings) -> None:
         raise ProtocolError(
             403, "this service is read-only: set BPFGRAPH_WRITE_TOKEN to enable writes"
         )
-    header = request.headers.get("authorization", "")
+    given = request.headers.getlist("authorization")
+    if len(given) > 1:
+        raise ProtocolError(400, "give one Authorization header, not several")
+    header = given[0] if given else ""
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise ProtocolError(401, "writes need the header Authorization: Bearer <token>")
@@ -150,7 +174,11 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             replica.listeners.append(app.state.bpf.bump)
             app.replica = replica
         else:
-            st = store or open_store(settings)
+            try:
+                st = store or open_store(settings)
+            except StoreError as exc:  # e.g. another process holds the store: say so, stop
+                log.error("bpfgraph serve: error: %s", exc)
+                os._exit(3)  # uvicorn's start-up failure: no traceback
             ensure_loaded(st)
             app.state.bpf = State(settings, st)
             if settings.load_cities:
@@ -164,8 +192,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         gc.collect()
         gc.freeze()
         yield
-        if app.state.bpf.executor is not None:
-            app.state.bpf.executor.close()
+        if app.state.bpf.pool is not None:
+            app.state.bpf.pool.close()
         st.close()
 
     from .fastlane import App
@@ -208,8 +236,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
     @app.exception_handler(ProtocolError)
     async def protocol_error(_request: Request, exc: ProtocolError) -> Response:
-        headers = {"WWW-Authenticate": 'Bearer realm="bpfgraph"'} if exc.status == 401 else None
-        return _error(exc.status, exc.message, headers)
+        headers = dict(exc.headers or {})
+        if exc.status == 401:
+            headers["WWW-Authenticate"] = 'Bearer realm="bpfgraph"'
+        if isinstance(exc, UpdateRefused) and exc.report is not None:
+            body = {"error": exc.message, "status": exc.status, "report": exc.report}
+            return JSONResponse(body, status_code=exc.status, headers=headers)
+        return _error(exc.status, exc.message, headers or None)
 
     @app.exception_handler(StoreError)
     async def store_error(_request: Request, exc: StoreError) -> Response:
@@ -264,7 +297,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         ]
 
     @app.get("/queries/{name}", tags=["queries"])
-    def run_named(name: str, request: Request) -> Response:
+    async def run_named(name: str, request: Request) -> Response:
         try:
             query = queries.get(name) if "/" not in name and not name.endswith(".rq") else None
         except queries.QueryError as exc:
@@ -276,7 +309,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             text = query.bind(params)
         except queries.QueryError as exc:
             raise ProtocolError(400, str(exc)) from None
-        return _cached_query(request, text)
+        return await _cached_query(request, text)
 
     def _query_key(request: Request, text: str, default=None, named=None) -> tuple:
         return query_key(text, request.headers.get("accept") or "", default, named)
@@ -292,24 +325,20 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             return Response(status_code=304, headers=headers)
         return Response(body, media_type=media_type, headers=headers)
 
-    def _cached_query(request: Request, text: str, default=None, named=None) -> Response:
+    async def _cached_query(request: Request, text: str, default=None, named=None) -> Response:
         st = state(request)
         accept = request.headers.get("accept")
         key = _query_key(request, text, default, named)
         cached = st.cache.get(key)
         version = st.version
         if cached is None:
-            answer = run_query(
-                st.store,
-                text,
-                accept,
-                st.limits,
-                default,
-                named,
-                base_iri=st.sparql_url(request),
-                executor=st.executor,
-                version=version,
-            )
+            if isinstance(st.store, OxigraphStore):
+                prepared = prepare_query(
+                    text, accept, st.limits, default, named, base_iri=st.sparql_url(request)
+                )
+                answer = await run_query_async(st.store, prepared, st.pool)
+            else:
+                answer = await run_remote_async(st.store, text, accept, st.limits, default, named)
             cached = (answer.body, answer.media_type, etag_of(answer.body))
             headers_extra = (
                 {"X-Result-Truncated": f"max-rows={st.limits.max_rows}"} if answer.truncated else {}
@@ -348,7 +377,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         hit = _cache_hit(request, text, default, named)
         if hit is not None:
             return hit
-        return await run_in_threadpool(_cached_query, request, text, default, named)
+        return await _cached_query(request, text, default, named)
 
     @app.post("/sparql", tags=["sparql"])
     async def sparql_post(request: Request) -> Response:
@@ -372,7 +401,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             if len(q) > 1 or len(u) > 1:
                 raise ProtocolError(400, "give exactly one query or update")
             if q:
-                return _cached_query(
+                return await _cached_query(
                     request,
                     q[0],
                     form.get("default-graph-uri", []),
@@ -380,7 +409,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
                 )
             if u:
                 _check_token(request, settings)
-                return _update(
+                return await _update(
                     request,
                     st,
                     u[0],
@@ -393,7 +422,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         except UnicodeDecodeError:
             raise ProtocolError(400, "the body is not valid UTF-8") from None
         if media == "application/sparql-query":
-            return _cached_query(
+            return await _cached_query(
                 request,
                 text,
                 url_params.getlist("default-graph-uri"),
@@ -401,7 +430,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             )
         if media == "application/sparql-update":
             _check_token(request, settings)
-            return _update(
+            return await _update(
                 request,
                 st,
                 text,
@@ -414,17 +443,18 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             "an update as application/sparql-update or application/x-www-form-urlencoded",
         )
 
-    def _update(
+    async def _update(
         request: Request, st: State, text: str, using: list[str], using_named: list[str]
     ) -> Response:
         if using or using_named:
             text = add_using(text, using, using_named)
-        try:
-            run_update(st.store, text, st.limits, base_iri=str(request.url_for("sparql_get")))
-            # re-derive the summaries of the mapping graphs the update may have changed
-            summaries.after_update(st.store, text)
-        finally:
-            st.bump()
+        async with st.write_lock:
+            try:
+                await apply_update(
+                    st.store, st.pool, text, st.limits, str(request.url_for("sparql_get"))
+                )
+            finally:
+                st.bump()
         return Response(status_code=204)
 
     # -- Graph Store Protocol ----------------------------------------------------------------
@@ -464,16 +494,18 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         return await _gsp_write(request, "POST")
 
     @app.delete("/graphs", tags=["graph store"])
-    def graphs_delete(request: Request) -> Response:
+    async def graphs_delete(request: Request) -> Response:
         _check_token(request, settings)
         target = _target(request)
         st = state(request)
-        if target is None:
-            st.store.update("CLEAR SILENT DEFAULT")
-        else:
-            gsp.delete(st.store, target)
-            _forget_provenance(st.store, target)
-        st.bump()
+        async with st.write_lock:
+            try:
+                if target is None:
+                    await run_in_threadpool(st.store.update, "CLEAR SILENT DEFAULT")
+                else:
+                    await run_in_threadpool(gsp.delete, st.store, target)
+            finally:
+                st.bump()
         return Response(status_code=204)
 
     async def _gsp_write(request: Request, method: str) -> Response:
@@ -482,19 +514,25 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         target = gsp.new_graph_iri() if new_graph else _target(request)
         st = state(request)
         body = await _body(request, settings.max_body_bytes)
-        data = gsp.parse_body(body, request.headers.get("content-type"))
+        data = await run_in_threadpool(gsp.parse_body, body, request.headers.get("content-type"))
         if target is None:
             if gsp.is_mapping(data):
                 raise ProtocolError(
                     400, "store a city mapping in a named graph (?graph=IRI), not the default graph"
                 )
-            if method == "PUT":
-                st.store.update("CLEAR SILENT DEFAULT")
-            st.store.update("INSERT DATA { " + data.serialize(format="nt") + " }")
-            st.bump()
+            async with st.write_lock:
+                try:
+                    await run_in_threadpool(gsp.write_default, st.store, data, method == "PUT")
+                finally:
+                    st.bump()
             return Response(status_code=204)
         try:
-            result = (gsp.put if method == "PUT" else gsp.post)(st.store, target, data)
+            async with st.write_lock:
+                try:
+                    write = gsp.put if method == "PUT" else gsp.post
+                    result = await run_in_threadpool(write, st.store, target, data)
+                finally:
+                    st.bump()
         except gsp.Refused as exc:
             from ..reporting import FileOutcome, RunOutcome, to_json
 
@@ -507,8 +545,6 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
                 },
                 status_code=422,
             )
-        _record_provenance(st.store, target)
-        st.bump()
         return Response(
             status_code=result.status,
             headers={"Location": target if new_graph else str(request.url)}
@@ -536,22 +572,6 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     return app
 
 
-PROV_GRAPH = "https://w3id.org/bpfgraph/graph/provenance"
-
-
-def _record_provenance(store: Store, graph: str) -> None:
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-    store.update(
-        f"DELETE WHERE {{ GRAPH <{PROV_GRAPH}> {{ <{graph}> ?p ?o }} }} ;\n"
-        f"INSERT DATA {{ GRAPH <{PROV_GRAPH}> {{ <{graph}> "
-        f'<http://www.w3.org/ns/prov#generatedAtTime> "{now}"^^<http://www.w3.org/2001/XMLSchema#dateTime> }} }}'
-    )
-
-
-def _forget_provenance(store: Store, graph: str) -> None:
-    store.update(f"DELETE WHERE {{ GRAPH <{PROV_GRAPH}> {{ <{graph}> ?p ?o }} }}")
-
-
 def load_cities(store: Store) -> None:
     """Mappings in the repository's data/cities/ are loaded at start, validated like uploads."""
     from .. import paths, rdfio
@@ -564,8 +584,7 @@ def load_cities(store: Store) -> None:
         if path.suffix.lower() not in rdfio.SUFFIX_FORMATS:
             continue
         try:
-            stored = store_mapping(store, rdfio.parse_file(path))
-            _record_provenance(store, stored.graph)
+            store_mapping(store, rdfio.parse_file(path))
         except (rdfio.RDFInputError, MappingRefused) as exc:
             log.warning("data/cities/%s was not loaded: %s", path.name, exc)
 

@@ -13,10 +13,9 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDFS
 from ..framework import INFERRED, META, PARTS, graph_iri
 from ..mappings import mapping_graphs
 from ..store.base import Store
-from ..vocab import BPF, PREFIXES
+from ..vocab import BPF, PREFIXES, PROV_GRAPH
 
 VOID = Namespace("http://rdfs.org/ns/void#")
-PROV_GRAPH = "https://w3id.org/bpfgraph/graph/provenance"
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 ADMS = Namespace("http://www.w3.org/ns/adms#")
 CC_BY = URIRef("https://creativecommons.org/licenses/by/4.0/")

@@ -67,7 +67,7 @@ class App(FastAPI):
 async def answer(app: FastAPI, scope: Scope, receive: Receive, send: Send) -> bool:
     """Answer ``GET /sparql?query=…`` if it is plain; False to let the app answer instead."""
     st = getattr(app.state, "bpf", None)
-    if st is None or st.executor is not None or not isinstance(st.store, OxigraphStore):
+    if st is None or not isinstance(st.store, OxigraphStore):
         return False
     text = None
     default: list[str] = []
@@ -96,10 +96,12 @@ async def answer(app: FastAPI, scope: Scope, receive: Receive, send: Send) -> bo
             prepared = prepare_query(
                 text, accept or None, st.limits, default, named, _base(scope) + "sparql"
             )
-            result = await run_query_async(st.store, prepared)
+            result = await run_query_async(st.store, prepared, st.pool)
         except ProtocolError as exc:  # the app's error format (a timeout is not run twice)
             error = {"error": exc.message, "status": exc.status}
-            await JSONResponse(error, status_code=exc.status)(scope, receive, send)
+            await JSONResponse(error, status_code=exc.status, headers=exc.headers)(
+                scope, receive, send
+            )
             return True
         except Exception:  # anything unexpected: the app's own handling and log
             return False

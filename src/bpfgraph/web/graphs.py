@@ -8,7 +8,7 @@ from rdflib import RDF, Graph
 
 from .. import rdfio
 from ..framework import is_reserved_graph
-from ..mappings import delete_graph, put_mapping
+from ..mappings import delete_graph, put_mapping, write_graphs
 from ..store.base import Store
 from ..validation import Report, validate_mapping
 from ..vocab import BPF
@@ -132,6 +132,15 @@ def post(store: Store, graph_iri: str, data: Graph) -> WriteResult:
             raise Refused(report)
     put_mapping(store, graph_iri, merged)
     return WriteResult(204 if existed else 201, len(merged), report)
+
+
+def write_default(store: Store, data: Graph, replace: bool) -> None:
+    """Write to the default graph: replace it (PUT) or add to it (POST), in one transaction."""
+    if replace:
+        write_graphs(store, {}, default=data)
+        return
+    body = data.serialize(format="nt", encoding="utf-8").decode("utf-8")
+    store.update("INSERT DATA { " + body + " }", touches=(), default=True)
 
 
 def delete(store: Store, graph_iri: str) -> None:

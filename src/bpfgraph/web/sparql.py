@@ -14,6 +14,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 import pyoxigraph as ox
@@ -22,14 +23,18 @@ from ..store.base import Store, StoreError
 from ..store.oxigraph import OxigraphStore
 from .negotiation import RDF_FORMATS, RDF_TYPES, RESULT_TYPES, choose
 
+if TYPE_CHECKING:
+    from .executor import QueryPool
+
 
 class ProtocolError(Exception):
     """A request the protocol refuses: HTTP status and a message for the client."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.headers = headers
 
 
 @dataclass
@@ -311,33 +316,13 @@ def run_query(
     default_graphs: list[str] | None = None,
     named_graphs: list[str] | None = None,
     base_iri: str | None = None,
-    executor: object | None = None,
-    version: int = 0,
 ) -> Answer:
-    """Run a query with the limits; raise :class:`ProtocolError` for client errors.
-
-    With an ``executor`` (the persistent store), the query runs in a worker process that is
-    killed at the timeout; otherwise in a thread of :data:`QUERY_POOL` that stops at the next
-    solution."""
+    """Run a query with the limits in this thread (the command line; the service runs queries
+    through :func:`run_query_async`); raise :class:`ProtocolError` for client errors."""
     if not isinstance(store, OxigraphStore):
         check_safety(text, limits)
         return _run_remote(store, text, negotiate(text, accept), default_graphs, named_graphs)
     prepared = prepare_query(text, accept, limits, default_graphs, named_graphs, base_iri)
-    if executor is not None:
-        from .executor import Job
-
-        return executor.run(
-            Job(
-                text,
-                default_graphs,
-                named_graphs,
-                base_iri,
-                prepared.media,
-                limits.max_rows,
-                version,
-            ),
-            limits,
-        )
     future = QUERY_POOL.submit(prepared.evaluate, store.native)
     try:
         return future.result(limits.timeout)
@@ -348,8 +333,38 @@ def run_query(
         raise client_error(exc) from None
 
 
-async def run_query_async(store: OxigraphStore, prepared: Prepared) -> Answer:
-    """:func:`run_query` from the event loop: one hop to the query pool, no other thread."""
+async def run_remote_async(
+    store: Store,
+    text: str,
+    accept: str | None,
+    limits: Limits,
+    default_graphs: list[str] | None = None,
+    named_graphs: list[str] | None = None,
+) -> Answer:
+    """A query on a remote store, from the event loop (the HTTP call in a thread)."""
+    from starlette.concurrency import run_in_threadpool
+
+    check_safety(text, limits)
+    media = negotiate(text, accept)
+    return await run_in_threadpool(_run_remote, store, text, media, default_graphs, named_graphs)
+
+
+async def run_query_async(
+    store: OxigraphStore, prepared: Prepared, pool: QueryPool | None = None
+) -> Answer:
+    """Run a prepared query from the event loop: on a worker process of ``pool``, killed at
+    the deadline, or (no pool) in a thread of :data:`QUERY_POOL` that stops at the next
+    solution."""
+    if pool is not None:
+        message = (
+            "query",
+            prepared.text,
+            prepared.kwargs,
+            prepared.media,
+            prepared.limits.max_rows,
+        )
+        answer, _ = await pool.run(message, prepared.limits.timeout, "query")
+        return answer
     future = asyncio.wrap_future(QUERY_POOL.submit(prepared.evaluate, store.native))
     try:
         async with asyncio.timeout(prepared.limits.timeout):

@@ -1,0 +1,235 @@
+"""A query worker process: evaluates SPARQL on its own in-memory copy of the store, so that the
+service can stop a query at its deadline by killing the process (pyoxigraph has no
+cancellation: a query only yields between solutions, and an aggregate, ORDER BY or a FILTER
+that never matches may yield nothing for minutes).
+
+Started by :class:`bpfgraph.web.executor.QueryPool` as ``python -m bpfgraph.web.query_worker``;
+it reads framed messages on stdin and answers on stdout (a 4-byte length, then a pickle):
+
+- ``("sync", full_path | None, empty_graphs, nquads, graphs, default)``: replace the named
+  ``graphs`` (and the default graph if ``default``) by the N-Quads given, or load the whole
+  store from the N-Quads file ``full_path`` (blank node labels kept, so answers are the same
+  bytes the serving process would give);
+- ``("query", text, kwargs, media, max_rows)``: the serialised answer;
+- ``("update", text, base_iri, candidates)``: apply the update to this copy and answer what it
+  changed, graph by graph (the service validates that and writes it to the real store; this
+  copy is then brought back in line by the next ``sync``).
+
+Evaluation runs on a thread whose stack holds what the query bounds allow
+(:data:`bpfgraph.sparql_bounds.RECOMMENDED_STACK_BYTES`); a crash of the engine ends this
+process only, and the service answers the request and starts another worker.
+"""
+
+from __future__ import annotations
+
+import pickle
+import re
+import struct
+import sys
+import threading
+from typing import IO, Any
+
+import pyoxigraph as ox
+
+HEADER = struct.Struct("<I")
+CITY_MAPPING = ox.NamedNode("https://w3id.org/bpfgraph/def#CityMapping")
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+
+def read_frame(stream: IO[bytes]) -> Any:
+    """One message, or None at the end of the stream."""
+    head = stream.read(HEADER.size)
+    if len(head) < HEADER.size:
+        return None
+    (size,) = HEADER.unpack(head)
+    body = stream.read(size)
+    if len(body) < size:
+        return None
+    return pickle.loads(body)
+
+
+def write_frame(stream: IO[bytes], message: Any) -> None:
+    body = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(HEADER.pack(len(body)) + body)
+    stream.flush()
+
+
+def _graph_name(name: str | None) -> ox.NamedNode | ox.DefaultGraph:
+    return ox.DefaultGraph() if name is None else ox.NamedNode(name)
+
+
+def apply_sync(store: ox.Store, message: tuple) -> ox.Store:
+    """Bring the copy in line: a full load, or the given graphs replaced."""
+    _, full_path, empty, nquads, graphs, default = message
+    if full_path is not None:
+        store = ox.Store()
+        store.bulk_extend(ox.parse(path=full_path, format=ox.RdfFormat.N_QUADS))
+        for graph in empty:
+            store.add_graph(ox.NamedNode(graph))
+        return store
+    for graph in graphs:
+        node = ox.NamedNode(graph)
+        if store.contains_named_graph(node):
+            store.remove_graph(node)
+    if default:
+        store.clear_graph(ox.DefaultGraph())
+    if nquads:
+        store.extend(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
+    for graph in empty:
+        store.add_graph(ox.NamedNode(graph))
+    return store
+
+
+def fingerprint(store: ox.Store, name: ox.NamedNode | ox.DefaultGraph) -> tuple[bool, int, int]:
+    """Whether the graph exists, its size and an order-free hash of its quads."""
+    exists = isinstance(name, ox.DefaultGraph) or store.contains_named_graph(name)
+    count = 0
+    total = 0
+    for quad in store.quads_for_pattern(None, None, None, name):
+        count += 1
+        total = (total + hash(str(quad))) & 0xFFFFFFFFFFFFFFFF
+    return exists, count, total
+
+
+#: ``DROP ALL``, ``CLEAR NAMED`` …, outside strings, IRIs and comments
+_ALL_OR_NAMED = re.compile(r"\b(DROP|CLEAR)\s+(?:SILENT\s+)?(ALL|NAMED)\b", re.IGNORECASE)
+_STRING_IRI_COMMENT = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|#[^\n]*"
+)
+
+
+def spare_reserved(store: ox.Store, text: str, reserved: tuple[str, str] | None) -> str:
+    """``DROP``/``CLEAR`` ``ALL``/``NAMED`` spelled out as the user graphs they mean: the
+    graphs under ``reserved[0]`` (except those under ``reserved[1]``) are never reached.
+
+    >>> s = ox.Store()
+    >>> s.add(ox.Quad(ox.NamedNode("x:a"), ox.NamedNode("x:b"), ox.NamedNode("x:c"), ox.NamedNode("x:g")))
+    >>> s.add(ox.Quad(ox.NamedNode("x:a"), ox.NamedNode("x:b"), ox.NamedNode("x:c"), ox.NamedNode("f:g")))
+    >>> spare_reserved(s, "DROP ALL ; INSERT DATA { <x:a> <x:b> 'DROP ALL' }", ("f:", "f:m/"))
+    "DROP SILENT DEFAULT ; DROP SILENT GRAPH <x:g> ; INSERT DATA { <x:a> <x:b> 'DROP ALL' }"
+    """
+    if reserved is None:
+        return text
+    code = _STRING_IRI_COMMENT.sub(lambda m: " " * len(m.group()), text)
+    found = list(_ALL_OR_NAMED.finditer(code))
+    if not found:
+        return text
+    prefix, allowed = reserved
+    users = sorted(
+        g.value
+        for g in store.named_graphs()
+        if isinstance(g, ox.NamedNode)
+        and (not g.value.startswith(prefix) or g.value.startswith(allowed))
+    )
+    out, copied = [], 0
+    for m in found:
+        verb, scope = m.group(1).upper(), m.group(2).upper()
+        operations = [f"{verb} SILENT DEFAULT"] if scope == "ALL" else []
+        operations += [f"{verb} SILENT GRAPH <{g}>" for g in users]
+        out.append(text[copied : m.start()])
+        # an operation is needed even when there is no graph: CLEAR SILENT DEFAULT is harmless
+        out.append(" ; ".join(operations) or "CLEAR SILENT DEFAULT")
+        copied = m.end()
+    out.append(text[copied:])
+    return "".join(out)
+
+
+def dry_update(
+    store: ox.Store,
+    text: str,
+    base_iri: str | None,
+    candidates: list[str] | None,
+    reserved: tuple[str, str] | None = None,
+) -> dict:
+    """Apply an update to this copy and return what changed: ``{"graphs": {name: (exists,
+    N-Quads)}, "mappings": [changed graphs holding a bpf:CityMapping]}`` (name None: the
+    default graph). ``candidates``: the graphs the update can touch (None: any);
+    ``reserved``: see :func:`spare_reserved`."""
+    text = spare_reserved(store, text, reserved)
+    names: list[ox.NamedNode | ox.DefaultGraph]
+    if candidates is None:
+        names = [g for g in store.named_graphs() if isinstance(g, ox.NamedNode)]
+    else:
+        names = [ox.NamedNode(g) for g in candidates]
+    names.append(ox.DefaultGraph())
+    before = {name: fingerprint(store, name) for name in names}
+    store.update(text, base_iri=base_iri)
+    if candidates is None:  # graphs the update created
+        for graph in store.named_graphs():
+            if isinstance(graph, ox.NamedNode) and graph not in before:
+                before[graph] = (False, 0, 0)
+    changed: dict[str | None, tuple[bool, bytes]] = {}
+    mappings: list[str | None] = []
+    for name, print_before in before.items():
+        if fingerprint(store, name) == print_before:
+            continue
+        key = None if isinstance(name, ox.DefaultGraph) else name.value
+        exists = isinstance(name, ox.DefaultGraph) or store.contains_named_graph(name)
+        quads = list(store.quads_for_pattern(None, None, None, name))
+        changed[key] = (exists, ox.serialize(quads, format=ox.RdfFormat.N_QUADS) if quads else b"")
+        if next(store.quads_for_pattern(None, RDF_TYPE, CITY_MAPPING, name), None) is not None:
+            mappings.append(key)
+    return {"graphs": changed, "mappings": mappings}
+
+
+def _error(exc: BaseException, kind: str) -> tuple:
+    if isinstance(exc, SyntaxError):
+        return ("error", 400, f"invalid SPARQL {kind}: {exc}")
+    message = str(exc)
+    if "does not exist" in message:
+        return ("error", 404, f"the {kind} could not be applied: {message} (add SILENT to ignore)")
+    if "already exists" in message:
+        return ("error", 400, f"the {kind} could not be applied: {message} (add SILENT to ignore)")
+    if isinstance(exc, (ValueError, TypeError, OSError, RuntimeError)):
+        return (
+            "error",
+            400,
+            f"the {kind} could not be {'evaluated' if kind == 'query' else 'applied'}: {message}",
+        )
+    return ("error", 500, f"{type(exc).__name__}: {message}")
+
+
+def serve(source: IO[bytes], sink: IO[bytes]) -> None:
+    """Answer messages until the end of ``source``."""
+    from .sparql import evaluate_native
+
+    store = ox.Store()
+    while True:
+        message = read_frame(source)
+        if message is None:
+            return
+        kind = message[0]
+        try:
+            if kind == "sync":
+                store = apply_sync(store, message)
+                reply: tuple = ("ok", None)
+            elif kind == "query":
+                _, text, kwargs, media, max_rows = message
+                reply = ("ok", evaluate_native(store, text, kwargs, media, max_rows))
+            elif kind == "update":
+                _, text, base_iri, candidates, reserved = message
+                reply = ("ok", dry_update(store, text, base_iri, candidates, reserved))
+            else:
+                reply = ("error", 500, f"unknown message {kind!r}")
+        except Exception as exc:
+            reply = _error(exc, "update" if kind == "update" else "query")
+        write_frame(sink, reply)
+
+
+def main() -> None:  # pragma: no cover - a process of its own
+    try:
+        from ..sparql_bounds import RECOMMENDED_STACK_BYTES
+    except ImportError:  # TEMP
+        RECOMMENDED_STACK_BYTES = 256 * 1024 * 1024
+
+    source, sink = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing else may write to the message stream
+    threading.stack_size(RECOMMENDED_STACK_BYTES)
+    thread = threading.Thread(target=serve, args=(source, sink), name="bpfgraph-evaluate")
+    thread.start()
+    thread.join()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -104,6 +104,14 @@ def main() -> None:
         metavar="KEY=VALUE",
         help="environment for the bpfgraph server (e.g. BPFGRAPH_QUERY_WORKERS=0)",
     )
+    parser.add_argument(
+        "--baseline-env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="also run a second bpfgraph server with this environment ('bpfgraph-baseline'), "
+        "measured in the same run (e.g. BPFGRAPH_QUERY_WORKERS=0: queries in threads)",
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(HERE))
     from harness import ensure_mappings  # type: ignore[import-not-found]
@@ -136,27 +144,37 @@ def main() -> None:
     results: dict = {"n": args.n}
     try:
         bpf_port, oxi_port, rep_port = free_port(), free_port(), free_port()
-        procs.append(
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "bpfgraph.cli",
-                    "serve",
-                    "--data-dir",
-                    str(work / "bpf"),
-                    "--port",
-                    str(bpf_port),
-                    "--log-level",
-                    "warning",
-                    "--workers",
-                    str(args.workers),
-                ],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                env={**__import__("os").environ, "BPFGRAPH_LOAD_CITIES": "false"},
+
+        def start_bpfgraph(data_dir: Path, port: int, extra: list[str]) -> None:
+            env = {**__import__("os").environ, "BPFGRAPH_LOAD_CITIES": "false"}
+            env.update(item.split("=", 1) for item in extra)
+            procs.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "bpfgraph.cli",
+                        "serve",
+                        "--data-dir",
+                        str(data_dir),
+                        "--port",
+                        str(port),
+                        "--log-level",
+                        "warning",
+                        "--workers",
+                        str(args.workers),
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    env=env,
+                )
             )
-        )
+
+        baseline_port = free_port()
+        if args.baseline_env:  # the same data, another configuration, side by side
+            shutil.copytree(work / "bpf", work / "bpf-baseline")
+            start_bpfgraph(work / "bpf-baseline", baseline_port, args.baseline_env)
+        start_bpfgraph(work / "bpf", bpf_port, args.bpf_env)
         oxigraph = shutil.which("oxigraph", path=str(Path(sys.executable).parent))
         subprocess.run(
             [oxigraph, "load", "--location", str(work / "oxi"), "--file", str(nq)],
@@ -182,6 +200,8 @@ def main() -> None:
             "bpfgraph": f"http://127.0.0.1:{bpf_port}/sparql",
             "oxigraph-server": f"http://127.0.0.1:{oxi_port}/query",
         }
+        if args.baseline_env:
+            servers["bpfgraph-baseline"] = f"http://127.0.0.1:{baseline_port}/sparql"
         if Path(args.rdflib_endpoint).exists():
             start = time.monotonic()
             procs.append(
@@ -204,8 +224,16 @@ def main() -> None:
             wait(url + "?query=" + quote("ASK {}"))
         health = f"http://127.0.0.1:{bpf_port}/health"
         start = time.monotonic()
-        while httpx.get(health, timeout=10).json().get("readMirror") == "filling":
-            time.sleep(0.5)  # measured as served: queries on the read mirror once it is filled
+        ports = [bpf_port] + ([baseline_port] if args.baseline_env else [])
+        for port in ports:  # measured as served: on the read mirror, every query worker ready
+            while True:
+                state = httpx.get(f"http://127.0.0.1:{port}/health", timeout=10).json()
+                workers = state.get("queryWorkers")
+                if state.get("readMirror") != "filling" and (
+                    workers is None or workers["ready"] >= workers["size"]
+                ):
+                    break
+                time.sleep(0.5)
         pids = set()  # every worker has filled its replica and answers
         while len(pids) < args.workers:
             pids.add(httpx.get(health, timeout=10).json()["pid"])
@@ -235,16 +263,24 @@ def main() -> None:
         pairs = []
         for _ in range(args.rounds):
             pair = {}
-            for name in ("bpfgraph", "oxigraph-server"):
+            for name in ("bpfgraph", "bpfgraph-baseline", "oxigraph-server"):
+                if name not in servers:
+                    continue
                 url = servers[name]
                 base = url.rsplit("/", 1)[0] + "/"
                 pair[name] = wrk(base.rstrip("/") + "/", args.duration, work / f"{name}.lua")
             pair["ratio"] = round(pair["bpfgraph"] / pair["oxigraph-server"], 3)
+            if "bpfgraph-baseline" in pair:
+                pair["ratio_to_baseline"] = round(pair["bpfgraph"] / pair["bpfgraph-baseline"], 3)
             pairs.append(pair)
             print("pair", pair, flush=True)
         results["varying_pairs"] = pairs
         if pairs:
             results["varying_ratio_median"] = statistics.median(p["ratio"] for p in pairs)
+            if args.baseline_env:
+                results["varying_ratio_to_baseline_median"] = statistics.median(
+                    p["ratio_to_baseline"] for p in pairs
+                )
         bpf = f"http://127.0.0.1:{bpf_port}"
         results["bpfgraph"]["download_rps"] = wrk(bpf + "/download/framework.ttl", args.duration)
         latency = {}

@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 import pyoxigraph as ox
 import pytest
 
-from bpfgraph.web.sparql import NATIVE_RESULTS, Limits, _evaluate, serialise_solutions
+from bpfgraph.web.evaluation import NATIVE_RESULTS, Limits, _evaluate, serialise_solutions
 
 ROWS = 40
 QUERY = "SELECT ?s ?o ?x WHERE { ?s <http://e/p> ?o . OPTIONAL { ?s <http://e/q> ?x } } ORDER BY ?s"

@@ -270,6 +270,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             "readMirror": getattr(st.store, "mirror_state", "off"),
             # a worker of `serve --workers N`: the writer's sequence its replica holds
             "replicaSeq": getattr(st.store, "seq", None),
+            # worker processes evaluating queries: how many there are, how many hold the store
+            "queryWorkers": None
+            if st.pool is None
+            else {"size": st.pool.size, "ready": st.pool.ready(), "heavy": st.pool.heavy_running},
             "pid": os.getpid(),
         }
 

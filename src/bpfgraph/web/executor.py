@@ -26,6 +26,10 @@ import collections
 import contextlib
 import logging
 import os
+import pickle
+import select
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -39,7 +43,7 @@ import pyoxigraph as ox
 
 from ..store.oxigraph import OxigraphStore
 from ..store.replica import Journal
-from .query_worker import read_frame, write_frame
+from .query_worker import _STRING_IRI_COMMENT, HEADER
 from .sparql import ProtocolError
 
 log = logging.getLogger("bpfgraph.web")
@@ -62,15 +66,14 @@ class WorkerGone(Exception):
 class Worker:
     """One worker process and what of the store it holds."""
 
-    def __init__(self) -> None:
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "bpfgraph.web.query_worker"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env=env,
-            close_fds=True,
-        )
+    def __init__(self, channel: socket.socket, pid: int, process: subprocess.Popen | None) -> None:
+        #: a Unix socket to the worker (a socket, so that a forked worker's end can be passed)
+        self.channel = channel
+        self.pid = pid
+        #: the process object when this process started it (a forked worker is the zygote's)
+        self.process = process
+        self.stdin = self.stdout = channel.fileno()
+        channel.setblocking(False)
         #: the journal sequence this worker's copy holds (-1: nothing yet)
         self.seq = -1
         #: graphs that must be copied again whatever the journal says (None: everything)
@@ -80,20 +83,113 @@ class Worker:
         self.killed = False
 
     def call(self, message: tuple) -> Any:
-        """Send one message and wait for the answer (blocking; run in a thread)."""
+        """Send one message and wait for the answer (blocking: from a thread)."""
+        self._send_blocking(frame(message))
+        return self._receive_blocking()
+
+    async def call_async(self, message: tuple) -> Any:
+        """Send one message and wait for the answer on the event loop (no thread)."""
+        loop = asyncio.get_running_loop()
+        data = memoryview(frame(message))
         try:
-            assert self.process.stdin is not None and self.process.stdout is not None
-            write_frame(self.process.stdin, message)
-            reply = read_frame(self.process.stdout)
-        except (OSError, ValueError, EOFError) as exc:
+            while data:
+                try:
+                    data = data[os.write(self.stdin, data) :]
+                except BlockingIOError:
+                    await _ready(loop, self.stdin, write=True)
+            buffer = bytearray()
+            while True:
+                message_size = _frame_size(buffer)
+                if message_size is not None and len(buffer) >= message_size:
+                    return pickle.loads(memoryview(buffer)[HEADER.size : message_size])
+                try:
+                    chunk = os.read(self.stdout, 1 << 20)
+                except BlockingIOError:
+                    await _ready(loop, self.stdout, write=False)
+                    continue
+                if not chunk:
+                    raise WorkerGone("the worker ended")
+                buffer += chunk
+        except OSError as exc:
             raise WorkerGone(str(exc)) from None
-        if reply is None:
-            raise WorkerGone("the worker ended")
-        return reply
+
+    def _send_blocking(self, data: bytes) -> None:
+        view = memoryview(data)
+        try:
+            while view:
+                try:
+                    view = view[os.write(self.stdin, view) :]
+                except BlockingIOError:
+                    select.select([], [self.stdin], [], 1.0)
+        except OSError as exc:
+            raise WorkerGone(str(exc)) from None
+
+    def _receive_blocking(self) -> Any:
+        buffer = bytearray()
+        try:
+            while True:
+                size = _frame_size(buffer)
+                if size is not None and len(buffer) >= size:
+                    return pickle.loads(memoryview(buffer)[HEADER.size : size])
+                try:
+                    chunk = os.read(self.stdout, 1 << 20)
+                except BlockingIOError:
+                    select.select([self.stdout], [], [], 1.0)
+                    continue
+                if not chunk:
+                    raise WorkerGone("the worker ended")
+                buffer += chunk
+        except OSError as exc:
+            raise WorkerGone(str(exc)) from None
+
+    @classmethod
+    def spawn(cls) -> Worker:
+        """A new worker process (holding nothing yet)."""
+        ours, theirs = socket.socketpair()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bpfgraph.web.query_worker"],
+            stdin=theirs.fileno(),
+            stdout=theirs.fileno(),
+            close_fds=True,
+        )
+        theirs.close()
+        return cls(ours, process.pid, process)
+
+    def fork(self) -> Worker:
+        """A new worker forked from this one (blocking): it holds the same copy of the store,
+        shared page by page until either changes it; it answers at once."""
+        self._send_blocking(frame(("fork",)))
+        buffer = bytearray()
+        fds: list[int] = []
+        try:
+            while True:
+                size = _frame_size(buffer)
+                if size is not None and len(buffer) >= size:
+                    break
+                select.select([self.channel], [], [], 1.0)
+                try:
+                    data, received, _flags, _addr = socket.recv_fds(self.channel, 1 << 16, 1)
+                except BlockingIOError:
+                    continue
+                if not data:
+                    raise WorkerGone("the worker ended")
+                buffer += data
+                fds += received
+        except OSError as exc:
+            raise WorkerGone(str(exc)) from None
+        reply = pickle.loads(memoryview(buffer)[HEADER.size : size])
+        if reply[0] != "ok" or len(fds) != 1:
+            for fd in fds:
+                os.close(fd)
+            raise WorkerGone(f"the fork failed: {reply}")
+        child = Worker(socket.socket(fileno=fds[0]), reply[1], None)
+        child.seq, child.dirty_default = self.seq, self.dirty_default
+        child.dirty = None if self.dirty is None else set(self.dirty)
+        return child
 
     def rss(self) -> int:
         try:
-            with open(f"/proc/{self.process.pid}/statm", "rb") as f:
+            with open(f"/proc/{self.pid}/statm", "rb") as f:
                 return int(f.read().split()[1]) * PAGE
         except (OSError, ValueError, IndexError):
             return 0
@@ -101,12 +197,88 @@ class Worker:
     def kill(self) -> None:
         self.killed = True
         with contextlib.suppress(OSError):
-            self.process.kill()
-        with contextlib.suppress(Exception):
-            self.process.wait(5)
-        for stream in (self.process.stdin, self.process.stdout):
+            os.kill(self.pid, signal.SIGKILL)
+        if self.process is not None:
             with contextlib.suppress(Exception):
-                stream.close()  # type: ignore[union-attr]
+                self.process.wait(5)
+        # the socket closes with this object: a job still reading sees the end of the stream
+
+
+class _Watch:
+    """The deadline of one job, kept by timers on the event loop: a job still running after
+    ``heavy_after`` takes a heavy slot (or is stopped when none is free), then is looked at
+    every 0.2 s until it ends, passes its deadline or its memory ceiling. Stopping is killing
+    the worker; the job then sees the end of its stream and raises :meth:`error`."""
+
+    def __init__(
+        self,
+        pool: QueryPool,
+        worker: Worker,
+        loop: asyncio.AbstractEventLoop,
+        deadline: float,
+        key: str,
+        suspect: bool,
+    ) -> None:
+        self.pool = pool
+        self.worker = worker
+        self.loop = loop
+        self.deadline = deadline
+        self.key = key
+        self.reason: str | None = None
+        self.heavy = False
+        first = 0.0 if suspect else pool.settings.heavy_after
+        first = min(first, max(0.0, deadline - time.monotonic()))
+        self.handle: asyncio.TimerHandle | None = loop.call_later(first, self._promote)
+
+    def _promote(self) -> None:
+        with self.pool._heavy_lock:
+            if self.pool.heavy_running >= self.pool.settings.heavy:
+                self._stop("busy")
+                return
+            self.pool.heavy_running += 1
+            self.heavy = True
+        self._look()
+
+    def _look(self) -> None:
+        settings = self.pool.settings
+        if time.monotonic() >= self.deadline:
+            self._stop("timeout")
+            return
+        if settings.memory and self.worker.rss() - self.worker.baseline > settings.memory:
+            self._stop("memory")
+            return
+        delay = min(0.2, max(0.0, self.deadline - time.monotonic()))
+        self.handle = self.loop.call_later(delay, self._look)
+
+    def _stop(self, reason: str) -> None:
+        self.reason = reason
+        self.handle = None
+        self.worker.kill()
+        self.pool.suspect(self.key)
+
+    def stop(self) -> None:
+        """The job ended: no more timers, its heavy slot given back."""
+        if self.handle is not None:
+            self.handle.cancel()
+            self.handle = None
+        if self.heavy:
+            self.heavy = False
+            with self.pool._heavy_lock:
+                self.pool.heavy_running -= 1
+
+    def error(self, kind: str, timeout: float) -> ProtocolError:
+        settings = self.pool.settings
+        if self.reason == "timeout":
+            return timed_out(timeout, kind)
+        if self.reason == "busy":
+            return self.pool._busy()
+        if self.reason == "memory":
+            return ProtocolError(
+                503,
+                f"the {kind} needed more than {settings.memory // (1024 * 1024)} MiB of memory "
+                "and was stopped; narrow it, or ask the operator to raise BPFGRAPH_QUERY_MEMORY",
+            )
+        return ProtocolError(400, f"the {kind} could not be evaluated: the engine stopped on it")
 
 
 class _Idle:
@@ -174,6 +346,10 @@ class QueryPool:
             max_workers=self.size + 2, thread_name_prefix="bpfgraph-worker-io"
         )
         self._closed = False
+        self._zygote: Worker | None = None
+        #: texts recently stopped as long-running, and until when they are suspect
+        self._suspects: dict[str, float] = {}
+        self._zygote_lock = threading.Lock()
         #: every live worker, idle or busy (all are killed on close)
         self._all: set[Worker] = set()
         self.started = 0
@@ -189,14 +365,9 @@ class QueryPool:
 
         def run() -> None:
             for attempt in range(3):
-                worker = Worker()
-                self._all.add(worker)
                 try:
-                    self._full_copy(worker)
-                    worker.baseline = worker.rss()
+                    worker = self._forked()
                 except Exception:
-                    worker.kill()
-                    self._all.discard(worker)
                     if self._closed:
                         return
                     log.exception("a query worker could not start (attempt %d)", attempt + 1)
@@ -210,6 +381,28 @@ class QueryPool:
                 return
 
         threading.Thread(target=run, name="bpfgraph-worker-start", daemon=True).start()
+
+    def _forked(self) -> Worker:
+        """A new worker, forked from the zygote: a process that holds a copy of the store and
+        runs no query, so a worker killed at its deadline is replaced in milliseconds, without
+        copying the store again (started, and filled with a whole copy, when there is none)."""
+        with self._zygote_lock:
+            zygote = self._zygote
+            if zygote is None or zygote.killed or not _alive(zygote):
+                if zygote is not None:
+                    zygote.kill()
+                zygote = self._zygote = Worker.spawn()
+                try:
+                    self._full_copy(zygote)
+                except BaseException:
+                    zygote.kill()
+                    self._zygote = None
+                    raise
+            self._catch_up(zygote)
+            worker = zygote.fork()
+        self._all.add(worker)
+        worker.baseline = worker.rss()
+        return worker
 
     def _full_copy(self, worker: Worker) -> None:
         seq = self.journal.seq
@@ -226,6 +419,9 @@ class QueryPool:
         if reply[0] != "ok":
             raise RuntimeError(reply)
         worker.seq, worker.dirty, worker.dirty_default = seq, set(), False
+
+    def _behind(self, worker: Worker) -> bool:
+        return worker.seq != self.journal.seq or worker.dirty != set() or worker.dirty_default
 
     def _catch_up(self, worker: Worker) -> None:
         """Bring a worker's copy up to the journal (blocking)."""
@@ -254,6 +450,25 @@ class QueryPool:
         self._all.discard(worker)
         self._start_worker()
 
+    def _busy(self) -> ProtocolError:
+        return ProtocolError(
+            503,
+            f"{self.settings.heavy} long-running queries are already being answered (the most "
+            "at once, BPFGRAPH_QUERY_WORKERS); try again shortly",
+            {"Retry-After": "5"},
+        )
+
+    def suspect(self, key: str) -> None:
+        """Note a text stopped as long-running (kept a minute; the oldest forgotten first)."""
+        if len(self._suspects) >= SUSPECTS:
+            self._suspects.pop(next(iter(self._suspects)))
+        self._suspects.pop(key, None)
+        self._suspects[key] = time.monotonic() + 60
+
+    def ready(self) -> int:
+        """How many workers hold a copy of the store (idle or busy)."""
+        return sum(1 for worker in list(self._all) if worker.seq >= 0 and not worker.killed)
+
     def mark_dirty(self, worker: Worker, graphs: Iterable[str | None] | None) -> None:
         """Graphs this worker's copy holds differently from the store (a refused update)."""
         if graphs is None or worker.dirty is None:
@@ -269,7 +484,15 @@ class QueryPool:
 
     async def run(self, message: tuple, timeout: float, kind: str = "query") -> tuple[Any, Worker]:
         """Run one job on a worker within ``timeout`` seconds; the reply's payload and the
-        worker (already back in the pool). Raises ProtocolError for every failure."""
+        worker (already back in the pool). Raises ProtocolError for every failure.
+
+        A text stopped as long-running in the last minute (comments and spacing aside) is a
+        *suspect*: it counts as long-running at once, and is refused without taking a worker
+        while the long-running slots are full — a flood of one runaway query costs nothing."""
+        key = suspect_key(message[1])
+        suspect = self._suspects.get(key, 0.0) > time.monotonic()
+        if suspect and self.heavy_running >= self.settings.heavy:
+            raise self._busy()
         worker = await self._idle.get(min(self.settings.wait, timeout))
         if worker is None:
             raise ProtocolError(
@@ -278,27 +501,32 @@ class QueryPool:
                 {"Retry-After": "2"},
             )
         loop = asyncio.get_running_loop()
-        deadline = time.monotonic() + timeout
-
-        def job() -> Any:
-            self._catch_up(worker)
-            return worker.call(message)
-
-        future = loop.run_in_executor(self._threads, job)
-        # a killed worker's job ends with WorkerGone after its request was answered: retrieved
-        future.add_done_callback(lambda f: f.cancelled() or f.exception())
-        heavy = False
+        watch = _Watch(self, worker, loop, time.monotonic() + timeout, key, suspect)
         try:
-            reply = await self._wait(worker, future, deadline, kind, timeout)
-        finally:
-            heavy = getattr(future, "_bpf_heavy", False)
-            if heavy:
-                with self._heavy_lock:
-                    self.heavy_running -= 1
-        if reply[0] == "ok":
-            self._idle.put(worker)
-            return reply[1], worker
+            if self._behind(worker):
+                await loop.run_in_executor(self._threads, self._catch_up, worker)
+            reply = await worker.call_async(message)
+        except WorkerGone:
+            watch.stop()
+            self._replace(worker)
+            raise watch.error(kind, timeout) from None
+        except Exception:
+            watch.stop()
+            self._replace(worker)
+            log.exception("a query worker could not be brought up to date")
+            raise ProtocolError(
+                503,
+                "a query worker could not be brought up to date; try again",
+                {"Retry-After": "1"},
+            ) from None
+        except BaseException:  # the request went away: its worker may still be busy with it
+            watch.stop()
+            self._replace(worker)
+            raise
+        watch.stop()
         self._idle.put(worker)
+        if reply[0] == "ok":
+            return reply[1], worker
         _, status, text = reply
         if status >= 500:
             log.error("query worker error: %s", text)
@@ -307,64 +535,60 @@ class QueryPool:
             )
         raise ProtocolError(status, text)
 
-    async def _wait(
-        self, worker: Worker, future: asyncio.Future, deadline: float, kind: str, timeout: float
-    ) -> tuple:
-        s = self.settings
-        first = min(s.heavy_after, max(0.0, deadline - time.monotonic()))
-        try:
-            return await asyncio.wait_for(asyncio.shield(future), first)
-        except TimeoutError:
-            pass
-        except WorkerGone:
-            self._replace(worker)
-            raise ProtocolError(
-                400, f"the {kind} could not be evaluated: the engine stopped on it"
-            ) from None
-        with self._heavy_lock:
-            if self.heavy_running >= s.heavy:
-                full = True
-            else:
-                full = False
-                self.heavy_running += 1
-                future._bpf_heavy = True  # type: ignore[attr-defined]
-        if full:
-            self._replace(worker)
-            raise ProtocolError(
-                503,
-                f"{s.heavy} long-running queries are already being answered (the most at "
-                "once); try again shortly",
-                {"Retry-After": "5"},
-            )
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                self._replace(worker)
-                raise timed_out(timeout, kind)
-            try:
-                return await asyncio.wait_for(asyncio.shield(future), min(left, 0.2))
-            except TimeoutError:
-                if s.memory and worker.rss() - worker.baseline > s.memory:
-                    self._replace(worker)
-                    raise ProtocolError(
-                        503,
-                        f"the {kind} needed more than {s.memory // (1024 * 1024)} MiB of "
-                        "memory and was stopped; narrow it, or ask the operator to raise "
-                        "BPFGRAPH_QUERY_MEMORY",
-                    ) from None
-            except WorkerGone:
-                self._replace(worker)
-                raise ProtocolError(
-                    400, f"the {kind} could not be evaluated: the engine stopped on it"
-                ) from None
-
     def close(self) -> None:
         self._closed = True
         self._idle.drain()
         for worker in list(self._all):
             worker.kill()
         self._all.clear()
+        if self._zygote is not None:
+            self._zygote.kill()
         self._threads.shutdown(wait=False, cancel_futures=True)
+
+
+#: suspect texts remembered at most
+SUSPECTS = 1000
+
+
+def suspect_key(text: str) -> str:
+    r"""A query's text without comments and with spacing collapsed.
+
+    >>> suspect_key("SELECT * # one\n{ ?s ?p '#x' }") == suspect_key("SELECT *  { ?s ?p '#x' } # 2")
+    True
+    """
+    kept = _STRING_IRI_COMMENT.sub(lambda m: " " if m.group().startswith("#") else m.group(), text)
+    return " ".join(kept.split())
+
+
+def _alive(worker: Worker) -> bool:
+    return worker.process is None or worker.process.poll() is None
+
+
+def frame(message: Any) -> bytes:
+    body = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    return HEADER.pack(len(body)) + body
+
+
+def _frame_size(buffer: bytearray) -> int | None:
+    """The length of the whole frame at the start of ``buffer``, once its header is in."""
+    if len(buffer) < HEADER.size:
+        return None
+    return HEADER.size + HEADER.unpack_from(buffer)[0]
+
+
+async def _ready(loop: asyncio.AbstractEventLoop, fd: int, write: bool) -> None:
+    """Wait until ``fd`` can be written (or read)."""
+    waiter = loop.create_future()
+
+    def wake() -> None:
+        if not waiter.done():
+            waiter.set_result(None)
+
+    (loop.add_writer if write else loop.add_reader)(fd, wake)
+    try:
+        await waiter
+    finally:
+        (loop.remove_writer if write else loop.remove_reader)(fd)
 
 
 #: set by the service: the timeout its messages name

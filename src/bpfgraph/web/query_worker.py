@@ -22,8 +22,11 @@ process only, and the service answers the request and starts another worker.
 
 from __future__ import annotations
 
+import os
 import pickle
 import re
+import signal
+import socket
 import struct
 import sys
 import threading
@@ -190,14 +193,41 @@ def _error(exc: BaseException, kind: str) -> tuple:
     return ("error", 500, f"{type(exc).__name__}: {message}")
 
 
+def _fork(source: IO[bytes], sink: IO[bytes]) -> bool:
+    """Fork a new worker holding this copy of the store; True in the new worker, whose
+    ``source`` and ``sink`` then read and write a new socket, whose other end this process
+    (the zygote) passes to the service with the answer ``("ok", pid)``."""
+    ours, theirs = socket.socketpair()
+    pid = os.fork()
+    if pid == 0:  # the new worker: its own socket on stdin and stdout, nothing of the zygote's
+        ours.close()
+        os.dup2(theirs.fileno(), source.fileno())
+        os.dup2(theirs.fileno(), sink.fileno())
+        theirs.close()
+        return True
+    theirs.close()
+    sink.flush()
+    body = pickle.dumps(("ok", pid), protocol=pickle.HIGHEST_PROTOCOL)
+    channel = socket.socket(fileno=os.dup(sink.fileno()))
+    try:
+        socket.send_fds(channel, [HEADER.pack(len(body)) + body], [ours.fileno()])
+    finally:
+        channel.close()  # the duplicate: stdout stays open
+        ours.close()
+    return False
+
+
 def serve(source: IO[bytes], sink: IO[bytes]) -> None:
     """Answer messages until the end of ``source``."""
-    from .sparql import evaluate_native
+    from .evaluation import evaluate_native
 
     store = ox.Store()
+    forked = False
     while True:
         message = read_frame(source)
         if message is None:
+            if forked:  # a forked worker's only thread: end the process itself
+                os._exit(0)
             return
         kind = message[0]
         try:
@@ -207,6 +237,10 @@ def serve(source: IO[bytes], sink: IO[bytes]) -> None:
             elif kind == "query":
                 _, text, kwargs, media, max_rows = message
                 reply = ("ok", evaluate_native(store, text, kwargs, media, max_rows))
+            elif kind == "fork":
+                # the new worker goes on reading its own socket; the zygote has answered
+                forked = _fork(source, sink) or forked
+                continue
             elif kind == "update":
                 _, text, base_iri, candidates, reserved = message
                 reply = ("ok", dry_update(store, text, base_iri, candidates, reserved))
@@ -225,6 +259,7 @@ def main() -> None:  # pragma: no cover - a process of its own
 
     source, sink = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing else may write to the message stream
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked workers are reaped as they end
     threading.stack_size(RECOMMENDED_STACK_BYTES)
     thread = threading.Thread(target=serve, args=(source, sink), name="bpfgraph-evaluate")
     thread.start()

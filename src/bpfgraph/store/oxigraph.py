@@ -107,6 +107,12 @@ class OxigraphStore(Store):
         """The pyoxigraph store that reads (queries) go to: the read mirror when there is one."""
         return self._reader
 
+    @property
+    def primary(self) -> ox.Store:
+        """The store itself (on disk when persistent), never the read mirror: what copies of
+        the store are taken from, with the blank node labels every copy then shares."""
+        return self._store
+
     # -- read mirror ---------------------------------------------------------------------------
 
     @property

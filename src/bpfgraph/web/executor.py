@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import concurrent.futures
 import contextlib
 import logging
 import os
@@ -147,7 +148,7 @@ class Worker:
         """A new worker process (holding nothing yet)."""
         ours, theirs = socket.socketpair()
         process = subprocess.Popen(
-            [sys.executable, "-m", "bpfgraph.web.query_worker"],
+            [sys.executable, "-m", "bpfgraph.web.query_worker", str(os.getpid())],
             stdin=theirs.fileno(),
             stdout=theirs.fileno(),
             close_fds=True,
@@ -342,7 +343,7 @@ class QueryPool:
         self.heavy_running = 0
         self._heavy_lock = threading.Lock()
         self._idle = _Idle()
-        self._threads = __import__("concurrent.futures").futures.ThreadPoolExecutor(
+        self._threads = concurrent.futures.ThreadPoolExecutor(
             max_workers=self.size + 2, thread_name_prefix="bpfgraph-worker-io"
         )
         self._closed = False
@@ -350,6 +351,7 @@ class QueryPool:
         #: texts recently stopped as long-running, and until when they are suspect
         self._suspects: dict[str, float] = {}
         self._zygote_lock = threading.Lock()
+        self._spawner = concurrent.futures.ThreadPoolExecutor(1, "bpfgraph-spawner")
         #: every live worker, idle or busy (all are killed on close)
         self._all: set[Worker] = set()
         self.started = 0
@@ -391,7 +393,9 @@ class QueryPool:
             if zygote is None or zygote.killed or not _alive(zygote):
                 if zygote is not None:
                     zygote.kill()
-                zygote = self._zygote = Worker.spawn()
+                # started from one long-lived thread: the worker dies with the thread that
+                # started it (PR_SET_PDEATHSIG), which must be as long-lived as the service
+                zygote = self._zygote = self._spawner.submit(Worker.spawn).result()
                 try:
                     self._full_copy(zygote)
                 except BaseException:
@@ -406,7 +410,7 @@ class QueryPool:
 
     def _full_copy(self, worker: Worker) -> None:
         seq = self.journal.seq
-        native = self.store.native
+        native = self.store.primary
         fd, path = tempfile.mkstemp(prefix="bpfgraph-copy-", suffix=".nq")
         try:
             with os.fdopen(fd, "wb") as out:
@@ -436,7 +440,7 @@ class QueryPool:
                 full = False
                 graphs = since[0] | (worker.dirty or set())
                 default = since[1] or worker.dirty_default
-                message = _graphs_message(self.store.native, graphs, default)
+                message = _graphs_message(self.store.primary, graphs, default)
         if full:
             self._full_copy(worker)
             return

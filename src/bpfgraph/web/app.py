@@ -251,7 +251,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     @app.exception_handler(Exception)
     async def internal_error(_request: Request, exc: Exception) -> Response:
         log.exception("internal error")
-        return _error(500, f"internal error ({type(exc).__name__}); the operator's log has details")
+        return _error(500, "internal error; the operator's log has details")
 
     def state(request: Request) -> State:
         return request.app.state.bpf

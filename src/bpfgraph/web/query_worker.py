@@ -234,7 +234,11 @@ def _error(exc: BaseException, kind: str) -> tuple:
             400,
             f"the {kind} could not be {'evaluated' if kind == 'query' else 'applied'}: {message}",
         )
-    return ("error", 500, f"{type(exc).__name__}: {message}")
+    # anything else (MemoryError, RecursionError …): what the text asked was too much for the
+    # engine; the detail goes to the service's log, the client gets plain words
+    print(f"bpfgraph query worker: {type(exc).__name__}: {message}", file=sys.stderr)
+    verb = "evaluated" if kind == "query" else "applied"
+    return ("error", 400, f"the {kind} could not be {verb}: it asks more than the engine can do")
 
 
 def die_with_parent(parent: int) -> None:

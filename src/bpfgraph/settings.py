@@ -13,6 +13,8 @@ from typing import Literal
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .sparql_bounds import Bounds
+
 _UNITS = {"K": 1024, "M": 1024**2, "G": 1024**3}
 
 
@@ -68,10 +70,10 @@ class Settings(BaseSettings):
     query_queue_wait: float = 5.0
     #: bounds of query and update text, checked before the engine sees it (400 beyond); the
     #: engine's parser overflows its stack far above them (bench/SPARQL_BOUNDS.md)
-    query_max_length: int = 1_000_000
-    query_max_depth: int = 64
-    query_max_branches: int = 2_000
-    query_max_path_length: int = 256
+    query_max_length: int = Bounds.max_length
+    query_max_depth: int = Bounds.max_depth
+    query_max_branches: int = Bounds.max_branches
+    query_max_path_length: int = Bounds.max_path_length
     #: comma-separated origins allowed by CORS ("*" for any); empty: no CORS headers
     cors_origins: str = ""
     allow_service: bool = False

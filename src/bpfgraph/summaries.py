@@ -343,16 +343,26 @@ def touched_graphs(update: str) -> set[str] | None:
     for m in _STRING_OR_COMMENT.finditer(update):
         token = m.group()
         if token.startswith("<"):
+            if "\\" in token:  # an escape (\u0068ttps…) spells an IRI we would misread
+                return None
             iris.add(token[1:-1])
     code = _STRING_OR_COMMENT.sub(" ", update)
     if re.search(r"\bGRAPH\s+[?$]|(?<![?$\w:])(ALL|NAMED|BASE)\b", code, re.IGNORECASE):
         return None
+    # the declarations read with comments out of the way (PREFIX # …\n g: <…> is one)
+    declarations = _STRING_OR_COMMENT.sub(
+        lambda m: m.group() if m.group().startswith("<") else " ", update
+    )
     prefixes = {
         m.group(1): m.group(2)
-        for m in re.finditer(r"PREFIX\s+([A-Za-z][\w.-]*|):\s*<([^>]*)>", update, re.IGNORECASE)
+        for m in re.finditer(
+            r"PREFIX\s+([A-Za-z][\w.-]*|):\s*<([^>]*)>", declarations, re.IGNORECASE
+        )
     }
     for m in re.finditer(r"(?<![\w:])([A-Za-z][\w.-]*|):([\w.-]*)", code):
         if m.group(1) not in prefixes:
+            if m.group(1).upper() != "PREFIX":
+                return None  # a prefix we could not read: it may name any graph
             continue
         if _CONTINUES.match(code, m.end()):
             return None  # a local name with ':', '%', escapes or rarer characters: any graph

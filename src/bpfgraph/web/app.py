@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import gc
 import gzip
@@ -10,6 +11,7 @@ import json
 import logging
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from email.utils import format_datetime
 from pathlib import Path
@@ -24,6 +26,7 @@ from .. import __version__, queries
 from ..framework import ensure_loaded
 from ..mappings import mapping_graphs
 from ..settings import Settings
+from ..sparql_bounds import RECOMMENDED_STACK_BYTES, Bounds
 from ..store import Store, StoreError, open_store
 from ..store.oxigraph import OxigraphStore
 from . import graphs as gsp
@@ -31,6 +34,7 @@ from . import negotiation
 from .cache import AnswerCache, NoCache, query_key
 from .cache import etag as etag_of
 from .sparql import (
+    QUERY_POOL,
     Limits,
     ProtocolError,
     add_using,
@@ -60,8 +64,20 @@ class State:
             AnswerCache(settings.cache_bytes) if isinstance(store, OxigraphStore) else NoCache()
         )
         self.lock = threading.Lock()
+        bounds = Bounds(
+            max_length=settings.query_max_length,
+            max_depth=settings.query_max_depth,
+            max_branches=settings.query_max_branches,
+            max_path_length=settings.query_max_path_length,
+        )
         self.limits = Limits(
-            settings.query_timeout, settings.max_rows, settings.allow_service, settings.allow_load
+            settings.query_timeout,
+            settings.max_rows,
+            settings.allow_service,
+            settings.allow_load,
+            bounds,
+            # an update's length is bounded by the body limit: data (INSERT DATA) is flat
+            dataclasses.replace(bounds, max_length=max(bounds.max_length, settings.max_body_bytes)),
         )
         #: the worker processes queries and trial updates run on (None: threads)
         self.pool: QueryPool | None = None
@@ -78,6 +94,8 @@ class State:
                     wait=settings.query_queue_wait,
                 ),
             )
+        if self.pool is None:
+            _deep_stacked(QUERY_POOL)
         #: every write (SPARQL Update, graph store) is checked and written under this lock
         self.write_lock = asyncio.Lock()
 
@@ -90,6 +108,22 @@ class State:
             self.version += 1
             self.modified = _modified(self.store)
             self.cache.clear()
+
+
+def _deep_stacked(pool: ThreadPoolExecutor) -> None:
+    """Start every thread of ``pool`` now, with the stack the query bounds are measured for
+    (threads take their stack size when they start; the pool would start them later)."""
+    if getattr(pool, "_bpf_deep", False):
+        return
+    barrier = threading.Barrier(pool._max_workers + 1)
+    previous = threading.stack_size(RECOMMENDED_STACK_BYTES)
+    try:
+        for _ in range(pool._max_workers):
+            pool.submit(barrier.wait)
+        barrier.wait()
+    finally:
+        threading.stack_size(previous)
+    pool._bpf_deep = True  # type: ignore[attr-defined]
 
 
 def _modified(store: Store) -> dt.datetime:
@@ -477,6 +511,12 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             iri = graphs[0]
             if not iri or any(c in iri for c in ' <>"{}|\\^`') or ":" not in iri:
                 raise ProtocolError(400, f"{iri!r} is not an absolute IRI")
+            try:
+                import pyoxigraph
+
+                pyoxigraph.NamedNode(iri)
+            except (ValueError, SyntaxError):
+                raise ProtocolError(400, f"{iri!r} is not a valid IRI (RFC 3987)") from None
             return iri
         return None
 

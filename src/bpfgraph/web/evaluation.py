@@ -9,11 +9,12 @@ import io
 import json
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
 import pyoxigraph as ox
 
+from ..sparql_bounds import Bounds
 from .negotiation import RDF_FORMATS
 
 
@@ -40,6 +41,9 @@ class Limits:
     max_rows: int = 100_000
     allow_service: bool = False
     allow_load: bool = False
+    #: bounds of query text, and of update text (:mod:`bpfgraph.sparql_bounds`)
+    bounds: Bounds = field(default_factory=Bounds)
+    update_bounds: Bounds = field(default_factory=Bounds)
 
 
 # -- serialisers for SELECT / ASK ------------------------------------------------------------

@@ -28,6 +28,7 @@ import contextlib
 import logging
 import os
 import pickle
+import re
 import select
 import signal
 import socket
@@ -228,6 +229,10 @@ class _Watch:
         self.reason: str | None = None
         self.heavy = False
         first = 0.0 if suspect else pool.settings.heavy_after
+        if pool.heavy_running >= pool.settings.heavy:
+            # under pressure (the long-running slots full) a query must prove short at once:
+            # a flood of new runaways holds a worker for milliseconds, not a quarter second
+            first = min(first, PRESSURE_AFTER)
         first = min(first, max(0.0, deadline - time.monotonic()))
         self.handle: asyncio.TimerHandle | None = loop.call_later(first, self._promote)
 
@@ -278,6 +283,10 @@ class _Watch:
                 503,
                 f"the {kind} needed more than {settings.memory // (1024 * 1024)} MiB of memory "
                 "and was stopped; narrow it, or ask the operator to raise BPFGRAPH_QUERY_MEMORY",
+            )
+        if not self.pool.zygote_alive():  # all workers went with it: no fault of the query
+            return ProtocolError(
+                503, "the query workers were restarting; try again", {"Retry-After": "1"}
             )
         return ProtocolError(400, f"the {kind} could not be evaluated: the engine stopped on it")
 
@@ -469,6 +478,10 @@ class QueryPool:
         self._suspects.pop(key, None)
         self._suspects[key] = time.monotonic() + 60
 
+    def zygote_alive(self) -> bool:
+        zygote = self._zygote
+        return zygote is not None and not zygote.killed and _alive(zygote)
+
     def ready(self) -> int:
         """How many workers hold a copy of the store (idle or busy)."""
         return sum(1 for worker in list(self._all) if worker.seq >= 0 and not worker.killed)
@@ -550,18 +563,40 @@ class QueryPool:
         self._threads.shutdown(wait=False, cancel_futures=True)
 
 
+#: seconds a query may run before it counts as long-running while the long-running slots are
+#: all taken
+PRESSURE_AFTER = 0.03
 #: suspect texts remembered at most
 SUSPECTS = 1000
 
 
-def suspect_key(text: str) -> str:
-    r"""A query's text without comments and with spacing collapsed.
+_TERMS = re.compile(
+    r"[?$][\w\u00b7\u0300-\u036f\u203f\u2040]+"  # variables
+    r"|[A-Za-z][\w.-]*:[\w.%:-]*|:[\w.%:-]+"  # prefixed names
+    r"|[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"  # numbers
+    r"|@[A-Za-z]+(?:-[A-Za-z0-9]+)*"  # language tags
+)
 
-    >>> suspect_key("SELECT * # one\n{ ?s ?p '#x' }") == suspect_key("SELECT *  { ?s ?p '#x' } # 2")
+
+def suspect_key(text: str) -> str:
+    r"""The shape of a query: its text with comments left out, every string, IRI, number,
+    variable and prefixed name replaced by a placeholder, and spacing collapsed — the same for
+    the variants a flood sends (other constants, other names) and for the same text again.
+
+    >>> suspect_key("SELECT ?a # one\n{ ?a ?b 'x' . ?a <y:z> 1 }") == suspect_key(
+    ...     "SELECT ?x { ?x ?y 'other' . ?x <o:p> 42 } # 2")
     True
+    >>> suspect_key("ASK { ?s ?p ?o }") == suspect_key("SELECT * { ?s ?p ?o }")
+    False
     """
-    kept = _STRING_IRI_COMMENT.sub(lambda m: " " if m.group().startswith("#") else m.group(), text)
-    return " ".join(kept.split())
+
+    def placeholder(m: re.Match[str]) -> str:
+        token = m.group()
+        return " " if token.startswith("#") else "<>" if token.startswith("<") else '""'
+
+    kept = _STRING_IRI_COMMENT.sub(placeholder, text)
+    kept = _TERMS.sub(lambda m: "?" if m.group()[0] in "?$" else "t", kept)
+    return " ".join(kept.split()).upper()
 
 
 def _alive(worker: Worker) -> bool:

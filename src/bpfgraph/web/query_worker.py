@@ -199,6 +199,15 @@ def dry_update(
         names = [g for g in store.named_graphs() if isinstance(g, ox.NamedNode)]
     else:
         names = [ox.NamedNode(g) for g in candidates]
+        if reserved is not None:  # whatever the text seemed to name, the framework is looked at
+            names += [
+                g
+                for g in store.named_graphs()
+                if isinstance(g, ox.NamedNode)
+                and g.value.startswith(reserved[0])
+                and not g.value.startswith(reserved[1])
+                and g.value not in candidates
+            ]
     names.append(ox.DefaultGraph())
     before = {name: fingerprint(store, name) for name in names}
     store.update(text, base_iri=base_iri)
@@ -317,10 +326,7 @@ def serve(source: IO[bytes], sink: IO[bytes]) -> None:
 
 
 def main() -> None:  # pragma: no cover - a process of its own
-    try:
-        from ..sparql_bounds import RECOMMENDED_STACK_BYTES
-    except ImportError:  # TEMP
-        RECOMMENDED_STACK_BYTES = 256 * 1024 * 1024
+    from ..sparql_bounds import RECOMMENDED_STACK_BYTES
 
     source, sink = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing else may write to the message stream

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from ..sparql_bounds import BoundsError, check
 from ..store.base import Store, StoreError
 from ..store.oxigraph import OxigraphStore
 from .evaluation import (
@@ -47,7 +48,16 @@ _LOAD = re.compile(r"\bLOAD\b", re.IGNORECASE)
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 
 
-def check_safety(text: str, limits: Limits) -> None:
+def check_bounds(text: str, limits: Limits, kind: str = "query") -> None:
+    """The text within the bounds that keep the engine's parser on its stack (400 beyond)."""
+    try:
+        check(text, limits.update_bounds if kind == "update" else limits.bounds, kind)
+    except BoundsError as exc:
+        raise ProtocolError(400, str(exc)) from None
+
+
+def check_safety(text: str, limits: Limits, kind: str = "query") -> None:
+    check_bounds(text, limits, kind)
     code = _code_only(text)
     if not limits.allow_service and _SERVICE.search(code):
         raise ProtocolError(
@@ -330,16 +340,3 @@ def add_using(text: str, using: list[str], using_named: list[str]) -> str:
                 out.append(f"{clause} ")
     out.append(text[copied:])
     return "".join(out)
-
-
-def run_update(store: Store, text: str, limits: Limits, base_iri: str | None = None) -> None:
-    check_safety(text, limits)
-    try:
-        if isinstance(store, OxigraphStore):
-            store.update(text, base_iri=base_iri)
-        else:
-            store.update(text)
-    except SyntaxError as exc:
-        raise ProtocolError(400, f"invalid SPARQL update: {exc}") from None
-    except (ValueError, OSError) as exc:
-        raise ProtocolError(400, f"the update could not be applied: {exc}") from None

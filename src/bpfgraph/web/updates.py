@@ -54,7 +54,7 @@ async def apply_update(
     store: Store, pool: QueryPool | None, text: str, limits: Limits, base_iri: str | None
 ) -> None:
     """Apply an update through the gate (the caller holds the service's write lock)."""
-    check_safety(text, limits)
+    check_safety(text, limits, "update")
     if not isinstance(store, OxigraphStore):
         await run_in_threadpool(_remote_update, store, text)
         return
@@ -73,13 +73,11 @@ async def apply_update(
         changes = await _local_dry_run(store, text, base_iri, limits)
     try:
         await run_in_threadpool(_gate_and_write, store, changes)
-    except ProtocolError:
+    finally:
+        # refused: the copy holds what the store does not; written: the summaries and
+        # provenance came on top. Either way these graphs are copied again before its next job
         if pool is not None and worker is not None:
             pool.mark_dirty(worker, list(changes["graphs"]))
-        raise
-    if pool is not None and worker is not None:
-        # the copy holds the update; the summaries and provenance come with the next catch-up
-        pool.mark_dirty(worker, list(changes["graphs"]))
 
 
 async def _local_dry_run(
@@ -172,6 +170,12 @@ def _validate(contents: dict[str, Graph | None], mappings: list[str]) -> None:
 def _to_graph(nquads: bytes) -> Graph:
     graph = Graph()
     for quad in ox.parse(nquads, format=ox.RdfFormat.N_QUADS):
+        if isinstance(quad.subject, ox.Triple) or isinstance(quad.object, ox.Triple):
+            raise ProtocolError(
+                400,
+                "the update writes an RDF-star triple term, which this store does not keep; "
+                "nothing was changed",
+            )
         graph.add(_rdflib_triple(quad))
     return graph
 

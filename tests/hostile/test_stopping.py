@@ -135,12 +135,18 @@ def test_a_runaway_stops_using_cpu_2_s_after_its_503(text: str, how: str, server
         assert httpx.get(server.url("/sparql"), params={"query": ask}).json()["boolean"] is False
 
 
+def _variant(i: int) -> str:
+    """A runaway whose text differs from every other one (not only in a comment)."""
+    _name, text = RUNAWAY_QUERIES[i % len(RUNAWAY_QUERIES)]
+    renamed = text.replace("?a", f"?a{i}").replace("'never'", f"'never {i}'")
+    return f"{renamed} VALUES ?unused{i} {{ {i} }}" if "SELECT" in text else renamed
+
+
 def test_a_flood_of_runaways_leaves_room_for_small_queries(server):
     results: list[int] = []
 
     def runaway(i: int) -> None:
-        _name, text = RUNAWAY_QUERIES[i % len(RUNAWAY_QUERIES)]
-        r = httpx.get(server.url("/sparql"), params={"query": f"{text} # {i}"}, timeout=60)
+        r = httpx.get(server.url("/sparql"), params={"query": _variant(i)}, timeout=60)
         results.append(r.status_code)
 
     threads = [threading.Thread(target=runaway, args=(i,)) for i in range(24)]
@@ -223,3 +229,37 @@ def test_the_event_loop_keeps_answering_under_heavy_work(server, tmp_path):
 def test_the_process_survived(server):
     health = httpx.get(server.url("/health")).json()
     assert health["status"] == "ok" and health["pid"] == server.first_pid  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def threads_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BpfgraphServer]:
+    srv = BpfgraphServer(
+        tmp_path_factory.mktemp("threads"),
+        env={"BPFGRAPH_QUERY_WORKERS": "0", "BPFGRAPH_LOAD_CITIES": "false"},
+    )
+    yield srv
+    srv.stop()
+
+
+DEEP = [
+    ("groups", "SELECT * WHERE " + "{ " * 5000 + "?s ?p ?o" + " }" * 5000),
+    ("parentheses", "SELECT * WHERE { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }"),
+    ("not-exists", "ASK { " + "FILTER NOT EXISTS { " * 3000 + "}" * 3000 + " }"),
+    ("union", "SELECT * { " + " UNION ".join(["{ ?s ?p ?o }"] * 3000) + " }"),
+    ("path", "ASK { ?s " + "/".join(["<x:p>"] * 3000) + " ?o }"),
+    ("functions", "SELECT (" + "STR(" * 3000 + "1" + ")" * 3000 + " AS ?x) {}"),
+]
+
+
+@pytest.mark.parametrize(("name", "text"), DEEP, ids=[d[0] for d in DEEP])
+def test_deep_text_never_ends_the_process_even_in_threads_mode(name, text, threads_server):
+    pid = httpx.get(threads_server.url("/health")).json()["pid"]
+    response = httpx.post(
+        threads_server.url("/sparql"),
+        content=text.encode(),
+        headers={"Content-Type": "application/sparql-query"},
+        timeout=60,
+    )
+    assert response.status_code == 400, response.text
+    assert "BPFGRAPH_QUERY_MAX_" in response.json()["error"]
+    assert httpx.get(threads_server.url("/health")).json()["pid"] == pid

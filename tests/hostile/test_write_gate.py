@@ -86,6 +86,30 @@ def _touching(graph: str) -> list[tuple[str, str]]:
             f"PREFIX g: <{FW}> INSERT DATA {{ GRAPH g:{graph.rsplit('/', 1)[1]} {{ {TRIPLE} }} }}",
         ),
         (
+            "escaped-iri",
+            "INSERT DATA { GRAPH <\\u0068ttps" + graph[5:] + "> { " + TRIPLE + " } }",
+        ),
+        (
+            "escaped-iri-long",
+            "INSERT DATA { GRAPH <\\U00000068ttps" + graph[5:] + "> { " + TRIPLE + " } }",
+        ),
+        (
+            "commented-prefix",
+            f"PREFIX # a comment\n g: <{FW}> INSERT DATA {{ GRAPH g:{graph.rsplit('/', 1)[1]} {{ {TRIPLE} }} }}",
+        ),
+        (
+            "base-relative",
+            f"BASE <{FW}> INSERT DATA {{ GRAPH <{graph.rsplit('/', 1)[1]}> {{ {TRIPLE} }} }}",
+        ),
+        (
+            "values-graph",
+            f"INSERT {{ GRAPH ?g {{ {TRIPLE} }} }} WHERE {{ VALUES ?g {{ <{graph}> }} }}",
+        ),
+        (
+            "bind-graph",
+            f"INSERT {{ GRAPH ?g {{ {TRIPLE} }} }} WHERE {{ BIND(IRI('{graph}') AS ?g) }}",
+        ),
+        (
             "second-operation",
             f"INSERT DATA {{ GRAPH <{USER}> {{ {TRIPLE} }} }} ; DROP GRAPH <{graph}>",
         ),
@@ -206,6 +230,36 @@ def test_an_update_cannot_create_an_invalid_mapping_graph(text, client, server):
     assert response.status_code == 422, response.text
     graphs = client.get("/sparql", params={"query": "SELECT DISTINCT ?g { GRAPH ?g {} }"}).text
     assert "gate/new" not in graphs and "gate/copy" not in graphs
+
+
+def test_an_rdf_star_term_is_refused_and_changes_nothing(client, server):
+    before = _store_mapping(client, server)
+    text = (
+        f"DELETE WHERE {{ GRAPH <{MAPPING}> {{ ?m <https://w3id.org/bpfgraph/def#city> ?c }} }} ; "
+        "INSERT DATA { GRAPH <https://example.org/gate/star> "
+        "{ <urn:a> <urn:b> <<( <urn:s> <urn:p> <urn:o> )>> } }"
+    )
+    response = update(client, server, text)
+    assert response.status_code == 400 and "triple term" in response.json()["error"]
+    for _ in range(8):  # every worker answers from the store as it is
+        assert fingerprint(client, MAPPING) == before
+
+
+BAD_IRIS = ["urn:a\nb", "urn:a\tb", "urn:a%zz", "1:x", "http://[::1", "urn:a\x7fb", "urn:a b"]
+
+
+@pytest.mark.parametrize("iri", BAD_IRIS)
+@pytest.mark.parametrize("method", ["PUT", "POST", "GET", "DELETE"])
+def test_graph_store_iris_are_checked(iri, method, client, server):
+    response = client.request(
+        method,
+        "/graphs",
+        params={"graph": iri},
+        content=TRIPLE.encode() + b" ." if method in ("PUT", "POST") else None,
+        headers={"Content-Type": "application/n-triples", **server.auth},
+    )
+    assert response.status_code == 400, response.text
+    assert "IRI" in response.json()["error"]
 
 
 def test_a_mapping_in_the_default_graph_is_refused(client, server):

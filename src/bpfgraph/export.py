@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from rdflib import Dataset, Graph
 
+from . import rdfio
 from .framework import INFERRED, PARTS, bind_prefixes, graph_iri, load_dataset
 from .vocab import PREFIXES
 
@@ -39,13 +40,13 @@ def serialise(dataset: Dataset, fmt: str) -> bytes:
         raise ValueError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
     serializer = FORMATS[fmt][0]
     if fmt in QUADS:
-        return dataset.serialize(format=serializer, encoding="utf-8")
+        return rdfio.serialize(dataset, serializer)
     merged = bind_prefixes(Graph())
     for graph in dataset.graphs():
         merged += graph
     if fmt == "jsonld":
-        return merged.serialize(format=serializer, context=dict(PREFIXES), encoding="utf-8")
-    return merged.serialize(format=serializer, encoding="utf-8")
+        return rdfio.serialize(merged, serializer, context=dict(PREFIXES))
+    return rdfio.serialize(merged, serializer)
 
 
 __all__ = ["FORMATS", "INFERRED", "build", "graph_iri", "serialise"]

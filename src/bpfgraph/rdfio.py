@@ -1058,3 +1058,49 @@ def as_graph(graph: Graph) -> Graph:
     for s, p, o, _g in graph.quads():
         flat.add((s, p, o))
     return flat
+
+
+#: rdflib's serializer names and the Oxigraph format that writes the same syntax without
+#: recursion
+_OX_WRITERS = {
+    "turtle": "TURTLE",
+    "n3": "TURTLE",
+    "trig": "TRIG",
+    "nt": "N_TRIPLES",
+    "nquads": "N_QUADS",
+    "xml": "RDF_XML",
+    "pretty-xml": "RDF_XML",
+    "json-ld": "JSON_LD",
+}
+
+
+def serialize(data: Graph | Dataset, fmt: str, **options: object) -> bytes:
+    """``data.serialize(format=fmt)`` as UTF-8 bytes — and when rdflib's writer recurses too
+    deep (Turtle, TriG, JSON-LD and pretty RDF/XML nest blank nodes: a chain of a few hundred
+    overflows), the same syntax written flat by Oxigraph from the N-Quads, blank nodes and
+    prefixes kept.
+
+    >>> g = Graph()
+    >>> for i in range(3000):
+    ...     _ = g.add((BNode(f"b{i}"), URIRef("https://example.org/p"), BNode(f"b{i + 1}")))
+    >>> text = serialize(g, "turtle").decode()
+    >>> len(Graph().parse(data=text, format="turtle"))
+    3000
+    """
+    try:
+        return data.serialize(format=fmt, encoding="utf-8", **options)
+    except RecursionError:
+        import pyoxigraph as ox
+
+        quads = data.serialize(format="nquads" if isinstance(data, Dataset) else "nt")
+        parsed = ox.parse(
+            quads.encode("utf-8") if isinstance(quads, str) else quads,
+            format=ox.RdfFormat.N_QUADS,
+        )
+        target = getattr(ox.RdfFormat, _OX_WRITERS.get(fmt, "N_QUADS"))
+        if target in (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.RDF_XML):
+            parsed = [ox.Triple(q.subject, q.predicate, q.object) for q in parsed]
+        prefixes = {p: str(ns) for p, ns in data.namespaces() if p}
+        if target in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
+            return ox.serialize(parsed, format=target)
+        return ox.serialize(parsed, format=target, prefixes=prefixes)

@@ -345,3 +345,41 @@ def test_a_blank_write_token_stops_serve_with_a_clear_line(token: str, tmp_path:
     assert done.returncode == 2
     assert "BPFGRAPH_WRITE_TOKEN" in done.stderr and "whitespace" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+CHAIN = "\n".join(f"_:b{i} <https://example.org/next> _:b{i + 1} ." for i in range(3000))
+
+
+@pytest.mark.parametrize(
+    ("path", "accept", "syntax"),
+    [
+        ("/download/mappings.ttl", None, "turtle"),
+        ("/download/all.ttl", None, "turtle"),
+        ("/download/mappings.jsonld", None, "json-ld"),
+        ("/download/all.rdf", None, "xml"),
+        ("/download/mappings.trig", None, "trig"),
+        ("/graphs?graph=https://example.org/gate/chain", "text/turtle", "turtle"),
+        ("/graphs?graph=https://example.org/gate/chain", "application/ld+json", "json-ld"),
+        ("/graphs?graph=https://example.org/gate/chain", "application/rdf+xml", "xml"),
+    ],
+    ids=lambda v: str(v),
+)
+def test_a_deep_blank_node_chain_still_downloads(path, accept, syntax, client, server):
+    from rdflib import Dataset
+
+    # a valid mapping with a chain of 3,000 blank nodes hung off it: in every download
+    body = (ROOT / "data" / "examples" / "aldermoor.ttl").read_text() + (
+        f"\n<{MAPPING_IRI}> <https://example.org/next> _:b0 .\n{CHAIN}\n"
+    )
+    r = client.put(
+        "/graphs",
+        params={"graph": "https://example.org/gate/chain"},
+        content=body.encode(),
+        headers={"Content-Type": "text/turtle", **server.auth},
+    )
+    assert r.status_code in (201, 204), r.text
+    response = client.get(path, headers={"Accept": accept} if accept else {})
+    assert response.status_code == 200, response.text[:300]
+    parsed = Dataset().parse(data=response.content, format=syntax)
+    chain = [q for q in parsed.quads((None, None, None, None)) if str(q[1]).endswith("/next")]
+    assert len(chain) == 3001

@@ -22,7 +22,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from rdflib import Graph
 from starlette.concurrency import run_in_threadpool
 
-from .. import __version__, queries
+from .. import __version__, queries, rdfio
 from ..framework import ensure_loaded
 from ..mappings import mapping_graphs
 from ..settings import Settings
@@ -183,9 +183,9 @@ def _rdf_response(graph: Graph, request: Request, offered: list[str] | None = No
     if fmt == "json-ld":
         from ..vocab import PREFIXES
 
-        body = graph.serialize(format="json-ld", context=dict(PREFIXES), encoding="utf-8")
+        body = rdfio.serialize(graph, "json-ld", context=dict(PREFIXES))
     else:
-        body = graph.serialize(format=fmt, encoding="utf-8")
+        body = rdfio.serialize(graph, fmt)
     return Response(body, media_type=media, headers={"Vary": "Accept"})
 
 

@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from rdflib import Dataset
 
+from .. import rdfio
 from ..framework import INFERRED, PARTS, graph_iri
 from ..mappings import mapping_graphs
 from ..store.base import Store
@@ -47,7 +48,7 @@ def dataset_for(store: Store, name: str) -> Dataset:
 def serialise(ds: Dataset, media: str) -> bytes:
     fmt = RDF_FORMATS[media][0]
     if fmt in ("trig", "nquads"):
-        return ds.serialize(format=fmt, encoding="utf-8")
+        return rdfio.serialize(ds, fmt)
     from rdflib import Graph
 
     merged = Graph()
@@ -56,10 +57,10 @@ def serialise(ds: Dataset, media: str) -> bytes:
     for g in ds.graphs():
         merged += g
     if fmt == "json-ld":
-        return merged.serialize(format="json-ld", context=dict(PREFIXES), encoding="utf-8")
+        return rdfio.serialize(merged, "json-ld", context=dict(PREFIXES))
     if fmt == "xml":
-        return merged.serialize(format="pretty-xml", encoding="utf-8")
-    return merged.serialize(format=fmt, encoding="utf-8")
+        return rdfio.serialize(merged, "pretty-xml")
+    return rdfio.serialize(merged, fmt)
 
 
 def register(app: FastAPI, state: Callable) -> None:
@@ -164,11 +165,9 @@ def register(app: FastAPI, state: Callable) -> None:
             graph = build(st.store, base)
             fmt = RDF_FORMATS[media][0]
             if fmt == "json-ld":
-                body = graph.serialize(format="json-ld", context=dict(PREFIXES), encoding="utf-8")
+                body = rdfio.serialize(graph, "json-ld", context=dict(PREFIXES))
             else:
-                body = graph.serialize(
-                    format="pretty-xml" if fmt == "xml" else fmt, encoding="utf-8"
-                )
+                body = rdfio.serialize(graph, "pretty-xml" if fmt == "xml" else fmt)
             return (body, media, etag_of(body))
 
         body, media, etag = st.cache.compute(key, make)

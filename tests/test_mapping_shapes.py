@@ -106,3 +106,35 @@ def test_engines_agree(case: Path):
         )
 
     assert signature("turbo") == signature("pyshacl")
+
+
+@pytest.mark.parametrize("extra", [79, 80, 81, 979])
+def test_validation_is_bounded_in_process_mappings(extra: int):
+    """The duplicate-process shape compares process mappings pairwise: a mapping with more than
+    MAX_PROCESS_MAPPINGS of them gets one violation instead of a validation that takes minutes."""
+    import time
+
+    from rdflib import RDF, Graph, URIRef
+
+    from bpfgraph.validation import MAX_PROCESS_MAPPINGS, validate_mapping
+    from bpfgraph.vocab import BPF
+
+    from .conftest import ROOT
+
+    graph = Graph().parse(ROOT / "data" / "examples" / "aldermoor.ttl")
+    mapping = next(graph.subjects(RDF.type, BPF.CityMapping))
+    for i in range(extra):
+        pm = URIRef(f"https://example.org/extra/pm{i}")
+        graph.add((mapping, BPF.hasProcessMapping, pm))
+        graph.add((pm, BPF.mapsProcess, URIRef("https://w3id.org/bpfgraph/id/process/G1")))
+    count = 21 + extra
+    start = time.monotonic()
+    report = validate_mapping(graph)
+    assert not report.conforms
+    capped = [r for r in report.results if "is not validated further" in r.message]
+    if count > MAX_PROCESS_MAPPINGS:
+        assert len(capped) == 1 and f"{count:,} process mappings" in capped[0].message
+        assert time.monotonic() - start < 5
+    else:
+        assert not capped
+        assert any("more than once" in r.message for r in report.results)

@@ -97,16 +97,25 @@ def delete_graph(store: Store, target: str) -> bool:
 
 def write_graphs(
     store: Store,
-    graphs: dict[str, Graph | None],
-    default: Graph | None = None,
+    graphs: dict[str, Graph | bytes | None],
+    default: Graph | bytes | None = None,
     now: dt.datetime | None = None,
 ) -> None:
     """The one write of user graphs: each graph replaced by its new content (None: deleted;
     an empty graph is kept as an empty graph), with its summary re-derived and its
     ``prov:generatedAtTime`` in the provenance graph, and the default graph replaced if
     ``default`` is given — all in one SPARQL Update, one transaction: a kill leaves all of it
-    or none. The caller has checked and validated what it writes (no framework graph)."""
+    or none. The caller has checked and validated what it writes (no framework graph). A
+    graph given as N-Triples bytes is written as it is (it holds no city mapping: no
+    summary)."""
     moment = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0).isoformat()
+
+    def provenance(name: str) -> str:
+        return (
+            f"INSERT DATA {{ GRAPH <{PROV_GRAPH}> {{ <{name}> <{PROV_GENERATED}> "
+            f'"{moment}"^^<http://www.w3.org/2001/XMLSchema#dateTime> }} }}'
+        )
+
     operations: list[str] = []
     touched: set[str] = {PROV_GRAPH}
     for name, data in graphs.items():
@@ -116,6 +125,14 @@ def write_graphs(
         operations.append(f"DROP SILENT GRAPH <{summary_name}>")
         operations.append(f"DELETE WHERE {{ GRAPH <{PROV_GRAPH}> {{ <{name}> ?p ?o }} }}")
         if data is None:
+            continue
+        if isinstance(data, bytes):
+            if data.strip():
+                body = data.decode("utf-8")
+                operations.append(f"INSERT DATA {{ GRAPH <{name}> {{\n{body}\n}} }}")
+            else:
+                operations.append(f"CREATE SILENT GRAPH <{name}>")
+            operations.append(provenance(name))
             continue
         data = rdfio.as_graph(data)
         if len(data):
@@ -127,14 +144,14 @@ def write_graphs(
         if len(summary):
             body = summary.serialize(format="nt", encoding="utf-8").decode("utf-8")
             operations.append(f"INSERT DATA {{ GRAPH <{summary_name}> {{\n{body}\n}} }}")
-        operations.append(
-            f"INSERT DATA {{ GRAPH <{PROV_GRAPH}> {{ <{name}> <{PROV_GENERATED}> "
-            f'"{moment}"^^<http://www.w3.org/2001/XMLSchema#dateTime> }} }}'
-        )
+        operations.append(provenance(name))
     if default is not None:
         operations.append("DROP SILENT DEFAULT")
-        if len(default):
+        if isinstance(default, bytes):
+            body = default.decode("utf-8")
+        else:
             body = rdfio.as_graph(default).serialize(format="nt", encoding="utf-8").decode()
+        if body.strip():
             operations.append(f"INSERT DATA {{\n{body}\n}}")
     if operations:
         store.update(" ;\n".join(operations), touches=touched, default=default is not None)

@@ -31,10 +31,10 @@ the query nests groups and parentheses 300 deep; the limit is 256
 
 from __future__ import annotations
 
+import heapq
 import re
-from collections import Counter
 from dataclasses import dataclass
-from itertools import accumulate, chain
+from itertools import accumulate, chain, islice
 from operator import sub
 
 #: the stack, in bytes, for threads that parse and evaluate SPARQL (``threading.stack_size``):
@@ -72,7 +72,7 @@ class Bounds:
     #: clause keywords (UNION, OPTIONAL, MINUS, FILTER, EXISTS, SERVICE, BIND, VALUES) and
     #: operators (``&& || ! + - * / | ^``) in the whole text
     max_branches: int = 2_048
-    #: path operators (``/``, ``|``, ``^``) in one property path (or one ``/`` chain)
+    #: steps (``/``, ``|``) in one property path (or one ``/`` chain of divisions)
     max_path_length: int = 64
 
     def __post_init__(self) -> None:
@@ -135,36 +135,59 @@ _NAMES = re.compile(
     r"|[A-Za-z_\u00B7\u00C0-\uFFFF][\w\u00B7\u00C0-\uFFFF]*+"
 )
 _BRACKETS = re.compile(r"[^{}()\[\]]++")
-_OPEN = frozenset("{([")
+_BRACKET = re.compile(r"[{}()\[\]]")
 _DELTA = {"{": 1, "(": 1, "[": 1, "}": -1, ")": -1, "]": -1}
 # Keywords wherever they are in the code, even inside a name (``?filter``): the engine finds
 # ``FILTER`` in ``trueFILTER(…)``; a few names counted too are no harm.
 _KEYWORDS = re.compile("|".join(BRANCH_KEYWORDS), re.IGNORECASE)
-_OPERATORS = re.compile(r"&&|\|\||!=|\^\^|[!+\-*/|^]")
+_NAME_OR_OPERATOR = re.compile(_NAMES.pattern + r"|(?P<op>&&|\|\||!(?!=)|\^\^|[+\-*/|^])|!=")
 # A property path (or a ``/`` chain) once every name is one ``x`` and blanks are gone:
 # elements with their prefixes (``(``, ``!``, ``^``) and suffixes (``)``, ``*``, ``+``, ``?``)
-# joined by ``/`` or ``|``. A match starts at the first of a run of prefixes (linear time).
-_ELEMENT = r"[(!^]*+x[)*+?]*+"
-_PATH = re.compile(r"(?:(?<![(!^])[(!^]++)?x[)*+?]*+(?:(?:/|\|(?!\|))" + _ELEMENT + r")++")
-_PATH_OPS = re.compile(r"[/|^]")
+# joined by ``/`` or ``|``, the steps counted. A ``^`` is no step: the engine refuses ``^^<p>``,
+# and ``^(^(…))`` nests (the depth counts it). A match starts at the first of a run of prefixes.
+_ELEMENT = r"(?:(?<![(!^])[(!^]++)?x[)*+?]*+"
+_STEP = r"(?:/|\|(?!\|))[(!^]*+x[)*+?]*+"
+_PATH = re.compile(_ELEMENT + "(?:" + _STEP + ")++")
+_PATH_OPS = re.compile(r"[/|]")
 _BLANKS = re.compile(r"\s++")
+_LONG_PATHS: dict[int, re.Pattern[str]] = {}
 
 
-def _blank(m: re.Match[str]) -> str:
-    """A string or comment as blanks, an IRI as ``x`` but for what would count as code."""
+def _long_path(steps: int) -> re.Pattern[str]:
+    """A path of more than ``steps`` steps."""
+    if steps not in _LONG_PATHS:
+        _LONG_PATHS[steps] = re.compile(f"{_ELEMENT}(?:{_STEP}){{{steps + 1},}}")
+    return _LONG_PATHS[steps]
+
+
+def _short(m: re.Match[str]) -> str:
+    """A string as ``x``, a comment as a blank, an IRI as ``x`` but for what would count as
+    code were its ``<`` a less-than (offsets are not kept: for the counts only)."""
     text = m.group()
-    if m.lastgroup == "c":
+    first = text[0]
+    if first == "#":
+        return " "
+    if first != "<":
+        return "x"
+    if len(text) > IRI_SPAN_MAX or not _IRI_CODE.isdisjoint(text):
+        return _same(m)
+    return "x"
+
+
+def _same(m: re.Match[str]) -> str:
+    """As :func:`_short`, with the offsets kept (every character replaced by one)."""
+    text = m.group()
+    first = text[0]
+    if first == "#":
         return " " * len(text)
-    if m.lastgroup == "s":
+    if first != "<":
         return "x" * len(text)
-    if len(text) > IRI_SPAN_MAX:  # too long to be a real IRI: count it as code
+    if len(text) > IRI_SPAN_MAX:  # too long to be a real IRI: counted as code
         return "x" + text[1:-1] + "x"
     return _IRI_KEEP.sub("x", text)
 
 
-def _name_padded(m: re.Match[str]) -> str:
-    """A name as one ``x`` and blanks: its operators gone, the offsets after it kept."""
-    return "x" + " " * (len(m.group()) - 1)
+_IRI_CODE = frozenset("()[]&!")
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:
@@ -186,44 +209,59 @@ def _depth(code: str) -> int:
 def _depth_exceeded_at(code: str, maximum: int) -> int:
     code = code.replace("<<", "( ").replace(">>", " )")
     depth = lowest = 0
-    for m in re.finditer(r"[{}()\[\]]", code):
-        depth += 1 if m.group() in _OPEN else -1
+    for m in _BRACKET.finditer(code):
+        depth += _DELTA[m.group()]
         lowest = min(lowest, depth)
         if depth - lowest > maximum:
             return m.start()
-    raise AssertionError("the depth was measured above the maximum")  # pragma: no cover
+    return len(code)  # pragma: no cover - the depth was measured above the maximum
 
 
-def _operators(named: str) -> int:
-    counts = Counter(_OPERATORS.findall(named))
-    return sum(counts.values()) - counts["!="] - counts["^^"]
+def _branches(short: str) -> int:
+    """Clause keywords and operators in the code of :func:`_short` (names not yet ``x``)."""
+    upper = short.upper()
+    named = _NAMES.sub("x", short)
+    count = named.count
+    pipes, carets = count("||"), count("^^")
+    return (
+        sum(upper.count(keyword) for keyword in BRANCH_KEYWORDS)
+        + count("&&")
+        + pipes
+        + count("|")
+        - 2 * pipes
+        + count("!")
+        - count("!=")
+        + count("^")
+        - 2 * carets
+        + count("+")
+        + count("-")
+        + count("*")
+        + count("/")
+    )
 
 
 def _branches_exceeded_at(code: str, maximum: int) -> int:
-    named = _NAMES.sub(_name_padded, code)
-    found = [m.start() for m in _KEYWORDS.finditer(code)]
-    found += [m.start() for m in _OPERATORS.finditer(named) if m.group() not in ("!=", "^^")]
-    found.sort()
-    return found[maximum]
+    keywords = (m.start() for m in _KEYWORDS.finditer(code))
+    operators = (m.start() for m in _NAME_OR_OPERATOR.finditer(code) if m.group("op"))
+    return next(islice(heapq.merge(keywords, operators), maximum, None), len(code))
 
 
-def _path_length(compact: str) -> tuple[int, int, int]:
-    """The most path operators in one path, and where the path starts and ends."""
-    longest, start, end = 0, 0, 0
+def _path_length(compact: str) -> int:
+    """The most path operators in one path of the compact code."""
+    return max((len(_PATH_OPS.findall(m.group())) for m in _PATH.finditer(compact)), default=0)
+
+
+def _path_exceeded_at(compact: str, code: str, maximum: int) -> int:
+    """The offset in ``code`` of the first path operator beyond ``maximum`` in a path."""
     for m in _PATH.finditer(compact):
-        steps = len(_PATH_OPS.findall(m.group()))
-        if steps > longest:
-            longest, start, end = steps, m.start(), m.end()
-    return longest, start, end
-
-
-def _path_exceeded_at(code: str, maximum: int) -> int:
-    named = _NAMES.sub(_name_padded, code)
-    offsets = [m.start() for m in re.finditer(r"\S", named)]
-    compact = "".join(named[i] for i in offsets)
-    _, start, end = _path_length(compact)
-    ops = list(_PATH_OPS.finditer(compact, start, end))
-    return offsets[ops[maximum].start()]
+        ops = list(_PATH_OPS.finditer(m.group()))
+        if len(ops) > maximum:
+            at = m.start() + ops[maximum].start()
+            # the n-th path character of the compact code is the n-th one of the code
+            index = compact.count("/", 0, at) + compact.count("|", 0, at)
+            found = next(islice(_PATH_OPS.finditer(code), index, None), None)
+            return len(code) if found is None else found.start()
+    return len(code)  # pragma: no cover - a path was measured above the maximum
 
 
 def measure(text: str) -> dict[str, int]:
@@ -232,13 +270,12 @@ def measure(text: str) -> dict[str, int]:
     >>> measure("SELECT * { ?s <p>/<q> ?o OPTIONAL { ?s ?p ?o FILTER(?o > 1 && ?o < 9) } }")
     {'length': 73, 'depth': 3, 'branches': 5, 'path_length': 1}
     """
-    code = _MASK.sub(_blank, text)
-    named = _NAMES.sub("x", code)
+    short = _MASK.sub(_short, text)
     return {
         "length": len(text),
-        "depth": _depth(code),
-        "branches": len(_KEYWORDS.findall(code)) + _operators(named),
-        "path_length": _path_length(_BLANKS.sub("", named))[0],
+        "depth": _depth(short),
+        "branches": _branches(short),
+        "path_length": _path_length(_BLANKS.sub("", _NAMES.sub("x", short))),
     }
 
 
@@ -257,36 +294,30 @@ def check(text: str, bounds: Bounds, kind: str = "query") -> None:
     """
     size = len(text)
     if size > bounds.max_length:
-        raise BoundsError(
-            "length", size, bounds.max_length, *_position(text, bounds.max_length), kind
-        )
+        where = _position(text, bounds.max_length)
+        raise BoundsError("length", size, bounds.max_length, *where, kind)
     # Each level, branch or step takes at least one character: a short text needs no scan;
-    # nor does one with few brackets, operator characters and path characters.
+    # nor does one with few brackets, or with few path characters.
     need_depth = size > bounds.max_depth and (
         text.count("{") + text.count("(") + text.count("[") + text.count("<") > bounds.max_depth
     )
     need_branches = size > bounds.max_branches
     need_path = size > 2 * bounds.max_path_length and (
-        text.count("/") + text.count("|") + text.count("^") > bounds.max_path_length
+        text.count("/") + text.count("|") > bounds.max_path_length
     )
     if not (need_depth or need_branches or need_path):
         return
-    code = _MASK.sub(_blank, text)
-    if need_depth and (depth := _depth(code)) > bounds.max_depth:
-        at = _depth_exceeded_at(code, bounds.max_depth)
+    short = _MASK.sub(_short, text)
+    if need_depth and (depth := _depth(short)) > bounds.max_depth:
+        at = _depth_exceeded_at(_MASK.sub(_same, text), bounds.max_depth)
         raise BoundsError("depth", depth, bounds.max_depth, *_position(text, at), kind)
-    if not (need_branches or need_path):
-        return
-    named = _NAMES.sub("x", code)
-    if need_branches:
-        branches = len(_KEYWORDS.findall(code)) + _operators(named)
-        if branches > bounds.max_branches:
-            at = _branches_exceeded_at(code, bounds.max_branches)
-            raise BoundsError("branches", branches, bounds.max_branches, *_position(text, at), kind)
+    if need_branches and (branches := _branches(short)) > bounds.max_branches:
+        at = _branches_exceeded_at(_MASK.sub(_same, text), bounds.max_branches)
+        raise BoundsError("branches", branches, bounds.max_branches, *_position(text, at), kind)
     if need_path:
-        steps, _, _ = _path_length(_BLANKS.sub("", named))
-        if steps > bounds.max_path_length:
-            at = _path_exceeded_at(code, bounds.max_path_length)
-            raise BoundsError(
-                "path_length", steps, bounds.max_path_length, *_position(text, at), kind
-            )
+        compact = _BLANKS.sub("", _NAMES.sub("x", short))
+        if _long_path(bounds.max_path_length).search(compact):
+            steps = _path_length(compact)
+            at = _path_exceeded_at(compact, _MASK.sub(_same, text), bounds.max_path_length)
+            where = _position(text, at)
+            raise BoundsError("path_length", steps, bounds.max_path_length, *where, kind)

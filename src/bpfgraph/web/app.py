@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import threading
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from email.utils import format_datetime
@@ -75,6 +76,7 @@ class State:
             settings.max_rows,
             settings.allow_service,
             settings.allow_load,
+            settings.max_body_bytes,
             bounds,
             # an update's length is bounded by the body limit: data (INSERT DATA) is flat
             dataclasses.replace(bounds, max_length=max(bounds.max_length, settings.max_body_bytes)),
@@ -98,6 +100,26 @@ class State:
             _deep_stacked(QUERY_POOL)
         #: every write (SPARQL Update, graph store) is checked and written under this lock
         self.write_lock = asyncio.Lock()
+        #: uploads and validations parsed and validated at once (each may take a core and a
+        #: large part of memory); more wait up to BPFGRAPH_QUERY_QUEUE_WAIT, then 503
+        self.heavy = asyncio.Semaphore(max(1, settings.heavy_queries or os.cpu_count() or 1))
+
+    @asynccontextmanager
+    async def heavy_work(self) -> AsyncIterator[None]:
+        """A slot for parsing or validating a request body (503 with Retry-After when none
+        frees up in time)."""
+        try:
+            await asyncio.wait_for(self.heavy.acquire(), self.settings.query_queue_wait)
+        except TimeoutError:
+            raise ProtocolError(
+                503,
+                "the service is busy with other uploads and validations; try again shortly",
+                {"Retry-After": "5"},
+            ) from None
+        try:
+            yield
+        finally:
+            self.heavy.release()
 
     def sparql_url(self, request: Request) -> str:
         """The endpoint's own URL (the base IRI of queries and updates)."""
@@ -554,6 +576,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
     async def _gsp_write(request: Request, method: str) -> Response:
         _check_token(request, settings)
+        async with state(request).heavy_work():
+            return await _gsp_write_now(request, method)
+
+    async def _gsp_write_now(request: Request, method: str) -> Response:
         new_graph = method == "POST" and not {"graph", "default"} & set(request.query_params)
         target = gsp.new_graph_iri() if new_graph else _target(request)
         st = state(request)
@@ -603,7 +629,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         from .validate import validate_request
 
         body = await _body(request, settings.max_body_bytes)
-        return await validate_request(request, body)
+        async with state(request).heavy_work():
+            return await validate_request(request, body)
 
     # -- downloads, catalog ------------------------------------------------------------------
 

@@ -41,6 +41,8 @@ class Limits:
     max_rows: int = 100_000
     allow_service: bool = False
     allow_load: bool = False
+    #: bytes of triples one update may write (the body limit)
+    max_write_bytes: int = 50 * 1024 * 1024
     #: bounds of query text, and of update text (:mod:`bpfgraph.sparql_bounds`)
     bounds: Bounds = field(default_factory=Bounds)
     update_bounds: Bounds = field(default_factory=Bounds)

@@ -187,9 +187,10 @@ def dry_update(
     base_iri: str | None,
     candidates: list[str] | None,
     reserved: tuple[str, str] | None = None,
+    max_bytes: int = 0,
 ) -> dict:
     """Apply an update to this copy and return what changed: ``{"graphs": {name: (exists,
-    N-Quads)}, "mappings": [changed graphs holding a bpf:CityMapping]}`` (name None: the
+    N-Triples)}, "mappings": [changed graphs holding a bpf:CityMapping]}`` (name None: the
     default graph). ``candidates``: the graphs the update can touch (None: any);
     ``reserved``: see :func:`spare_reserved`."""
     text = spare_reserved(store, text, reserved)
@@ -217,19 +218,50 @@ def dry_update(
                 before[graph] = (False, 0, 0)
     changed: dict[str | None, tuple[bool, bytes]] = {}
     mappings: list[str | None] = []
+    written = 0
     for name, print_before in before.items():
         if fingerprint(store, name) == print_before:
             continue
         key = None if isinstance(name, ox.DefaultGraph) else name.value
         exists = isinstance(name, ox.DefaultGraph) or store.contains_named_graph(name)
-        quads = list(store.quads_for_pattern(None, None, None, name))
-        changed[key] = (exists, ox.serialize(quads, format=ox.RdfFormat.N_QUADS) if quads else b"")
+        triples = [
+            ox.Triple(q.subject, q.predicate, q.object)
+            for q in store.quads_for_pattern(None, None, None, name)
+        ]
+        if any(
+            isinstance(t.subject, ox.Triple) or isinstance(t.object, ox.Triple) for t in triples
+        ):
+            raise UpdateError(
+                400,
+                "the update writes an RDF-star triple term, which this store does not keep; "
+                "nothing was changed",
+            )
+        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) if triples else b""
+        written += len(body)
+        if max_bytes and written > max_bytes:
+            raise UpdateError(
+                413,
+                f"the update would write more than {max_bytes:,} bytes of triples (the body "
+                "limit, BPFGRAPH_MAX_BODY_BYTES); write less at once; nothing was changed",
+            )
+        changed[key] = (exists, body)
         if next(store.quads_for_pattern(None, RDF_TYPE, CITY_MAPPING, name), None) is not None:
             mappings.append(key)
     return {"graphs": changed, "mappings": mappings}
 
 
+class UpdateError(Exception):
+    """An update refused by its trial run: HTTP status and message."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
 def _error(exc: BaseException, kind: str) -> tuple:
+    if isinstance(exc, UpdateError):
+        return ("error", exc.status, exc.message)
     if isinstance(exc, SyntaxError):
         return ("error", 400, f"invalid SPARQL {kind}: {exc}")
     message = str(exc)
@@ -316,8 +348,8 @@ def serve(source: IO[bytes], sink: IO[bytes]) -> None:
                 forked = _fork(source, sink) or forked
                 continue
             elif kind == "update":
-                _, text, base_iri, candidates, reserved = message
-                reply = ("ok", dry_update(store, text, base_iri, candidates, reserved))
+                _, text, base_iri, candidates, reserved, max_bytes = message
+                reply = ("ok", dry_update(store, text, base_iri, candidates, reserved, max_bytes))
             else:
                 reply = ("error", 500, f"unknown message {kind!r}")
         except Exception as exc:

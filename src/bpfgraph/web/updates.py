@@ -31,7 +31,7 @@ from ..store.base import Store
 from ..store.oxigraph import OxigraphStore, _copy_of
 from ..summaries import touched_graphs
 from ..vocab import GRAPH
-from .query_worker import dry_update
+from .query_worker import UpdateError, dry_update
 from .sparql import Limits, ProtocolError, check_safety, client_error
 
 if TYPE_CHECKING:
@@ -67,6 +67,7 @@ async def apply_update(
             base_iri,
             None if candidates is None else sorted(candidates),
             RESERVED,
+            limits.max_write_bytes,
         )
         changes, worker = await pool.run(message, limits.timeout, "update")
     else:
@@ -89,7 +90,7 @@ async def _local_dry_run(
         candidates = touched_graphs(text)
         copy = _copy_of(store.native)
         listed = None if candidates is None else sorted(candidates)
-        return dry_update(copy, text, base_iri, listed, RESERVED)
+        return dry_update(copy, text, base_iri, listed, RESERVED, limits.max_write_bytes)
 
     try:
         async with asyncio.timeout(limits.timeout):
@@ -102,6 +103,8 @@ async def _local_dry_run(
         ) from None
     except ProtocolError:
         raise
+    except UpdateError as exc:
+        raise ProtocolError(exc.status, exc.message) from None
     except Exception as exc:
         message = str(exc)
         if "does not exist" in message:
@@ -134,24 +137,30 @@ def _gate_and_write(store: Store, changes: dict) -> None:
             "the update would put a city mapping in the default graph; store it in a named "
             "graph; nothing was changed",
         )
-    contents: dict[str, Graph | None] = {}
-    for name, (exists, nquads) in graphs.items():
+    # the city mappings as rdflib graphs (validated, summarised); anything else as N-Triples
+    contents: dict[str, Graph | bytes | None] = {}
+    for name, (exists, ntriples) in graphs.items():
         if name is None:
             continue
-        contents[name] = _to_graph(nquads) if exists else None
+        if not exists:
+            contents[name] = None
+        elif name in changes["mappings"]:
+            contents[name] = _to_graph(ntriples)
+        else:
+            contents[name] = ntriples
     _validate(contents, changes["mappings"])
-    default = _to_graph(graphs[None][1]) if None in graphs else None
+    default = graphs[None][1] if None in graphs else None
     write_graphs(store, contents, default=default)
 
 
-def _validate(contents: dict[str, Graph | None], mappings: list[str]) -> None:
+def _validate(contents: dict[str, Graph | bytes | None], mappings: list[str]) -> None:
     from ..reporting import FileOutcome, RunOutcome, to_json
     from ..validation import validate_mapping
 
     outcomes = []
     for name in mappings:
         data = contents.get(name)
-        if data is None:
+        if not isinstance(data, Graph):
             continue
         report = validate_mapping(data)
         if not report.conforms:
@@ -167,16 +176,10 @@ def _validate(contents: dict[str, Graph | None], mappings: list[str]) -> None:
         )
 
 
-def _to_graph(nquads: bytes) -> Graph:
+def _to_graph(ntriples: bytes) -> Graph:
     graph = Graph()
-    for quad in ox.parse(nquads, format=ox.RdfFormat.N_QUADS):
-        if isinstance(quad.subject, ox.Triple) or isinstance(quad.object, ox.Triple):
-            raise ProtocolError(
-                400,
-                "the update writes an RDF-star triple term, which this store does not keep; "
-                "nothing was changed",
-            )
-        graph.add(_rdflib_triple(quad))
+    for triple in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES):
+        graph.add(_rdflib_triple(triple))
     return graph
 
 

@@ -216,8 +216,8 @@ SPARQL = [
             + ") ?o }"
         },
         None,
-        {200, 503},
-        None,
+        {400},
+        "BPFGRAPH_QUERY_MAX_PATH_LENGTH",
     ),
     ("enormous-result", "GET", {"query": "SELECT * { ?a ?b ?c . ?d ?e ?f }"}, None, {200}, None),
     ("two-queries", "GET", [("query", "ASK {}"), ("query", "ASK {}")], None, {400}, "exactly one"),

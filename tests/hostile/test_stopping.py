@@ -123,7 +123,8 @@ def test_a_runaway_stops_using_cpu_2_s_after_its_503(text: str, how: str, server
     response = _send(server, text + f" # {time.time()}", how)
     answered = time.monotonic()
     assert response.status_code == 503, response.text
-    assert "did not finish within the 2 s limit" in response.json()["error"]
+    error = response.json()["error"]  # stopped at its deadline, or at its memory ceiling
+    assert "did not finish within the 2 s limit" in error or "MiB of memory" in error
     assert answered - started < 4
     time.sleep(2)
     first = cpu_seconds(pid)

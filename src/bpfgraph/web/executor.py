@@ -39,6 +39,7 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -345,7 +346,7 @@ class QueryPool:
         if store.journal is None:
             fd, path = tempfile.mkstemp(prefix="bpfgraph-journal-")
             os.close(fd)
-            store.journal = Journal(__import__("pathlib").Path(path))
+            store.journal = Journal(Path(path))
             os.unlink(path)  # the mapping stays valid; nothing else reads it
         self.journal: Journal = store.journal
         self.size = settings.heavy + settings.reserve

@@ -61,7 +61,24 @@ def graph_iri(part: str) -> URIRef:
 
 
 def is_reserved_graph(iri: str) -> bool:
-    """Graphs under ``…/graph/`` other than mappings belong to the framework."""
+    """Graphs under ``…/graph/`` other than mappings belong to the framework; an IRI whose dot
+    segments resolve under ``…/graph/`` counts as what it resolves to.
+
+    >>> is_reserved_graph("https://w3id.org/bpfgraph/graph/mapping/../framework")
+    True
+    >>> is_reserved_graph("https://w3id.org/bpfgraph/graph/mapping/city-1")
+    False
+    """
+    if "/." in iri:
+        head, _, rest = iri.partition("://")
+        parts: list[str] = []
+        for segment in rest.split("/"):
+            if segment == "..":
+                if len(parts) > 1:
+                    parts.pop()
+            elif segment != ".":
+                parts.append(segment)
+        iri = f"{head}://{'/'.join(parts)}"
     return iri.startswith(str(GRAPH)) and not iri.startswith(str(GRAPH["mapping/"]))
 
 

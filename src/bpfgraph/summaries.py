@@ -38,6 +38,7 @@ from functools import cache
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import PROV, SKOS, XSD
 
+from .sparql_text import STRING_IRI_COMMENT
 from .store.base import SelectResult, Store
 from .vocab import BPF, GRAPH, ID
 
@@ -313,10 +314,7 @@ def forget(store: Store, mapping_graph: str) -> None:
     store.delete_graph(summary_graph(mapping_graph))
 
 
-_STRING_OR_COMMENT = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|#[^\n]*"
-)
+_STRING_OR_COMMENT = STRING_IRI_COMMENT
 
 
 #: characters that continue a SPARQL local name beyond what the pattern below reads

@@ -110,6 +110,15 @@ def _touching(graph: str) -> list[tuple[str, str]]:
             f"INSERT {{ GRAPH ?g {{ {TRIPLE} }} }} WHERE {{ BIND(IRI('{graph}') AS ?g) }}",
         ),
         (
+            "after-cr-comment",
+            f"INSERT DATA {{ GRAPH <{USER}> {{ {TRIPLE} }} }} #\r ; "
+            f"INSERT DATA {{ GRAPH <{graph}> {{ {TRIPLE} }} }}",
+        ),
+        (
+            "dot-segments",
+            f"INSERT DATA {{ GRAPH <{FW}mapping/../{graph.rsplit('/', 1)[1]}> {{ {TRIPLE} }} }}",
+        ),
+        (
             "second-operation",
             f"INSERT DATA {{ GRAPH <{USER}> {{ {TRIPLE} }} }} ; DROP GRAPH <{graph}>",
         ),
@@ -155,7 +164,8 @@ def test_no_update_changes_a_framework_graph(text, route, client, server):
 
 @pytest.mark.usefixtures("framework")
 @pytest.mark.parametrize(
-    "text", ["DROP ALL", "CLEAR ALL", "DROP SILENT NAMED", "CLEAR NAMED", "drop all"]
+    "text",
+    ["DROP ALL", "CLEAR ALL", "DROP SILENT NAMED", "CLEAR NAMED", "drop all", "DROP\r#x\rALL"],
 )
 def test_drop_all_spares_the_framework(text, client, server):
     assert (
@@ -383,3 +393,25 @@ def test_a_deep_blank_node_chain_still_downloads(path, accept, syntax, client, s
     parsed = Dataset().parse(data=response.content, format=syntax)
     chain = [q for q in parsed.quads((None, None, None, None)) if str(q[1]).endswith("/next")]
     assert len(chain) == 3001
+
+
+@pytest.mark.parametrize("method", ["PUT", "POST", "DELETE"])
+def test_dot_segments_into_the_framework_are_refused_by_the_graph_store(method, client, server):
+    response = client.request(
+        method,
+        "/graphs",
+        params={"graph": FW + "mapping/../framework"},
+        content=TRIPLE.encode() + b" ." if method != "DELETE" else None,
+        headers={"Content-Type": "application/n-triples", **server.auth},
+    )
+    assert response.status_code == 403, response.text
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [("GET", "/no/such/page", 404), ("DELETE", "/health", 405), ("PUT", "/sparql", 405)],
+)
+def test_starlette_refusals_answer_in_the_service_format(method, path, status, client):
+    response = client.request(method, path)
+    assert response.status_code == status
+    assert response.json()["status"] == status and response.json()["error"]

@@ -22,6 +22,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from rdflib import Graph
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__, queries, rdfio
 from ..framework import ensure_loaded
@@ -299,6 +300,12 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             body = {"error": exc.message, "status": exc.status, "report": exc.report}
             return JSONResponse(body, status_code=exc.status, headers=headers)
         return _error(exc.status, exc.message, headers or None)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> Response:
+        # Starlette's own refusals (no such route, method, a form it cannot read) in the
+        # service's error format
+        return _error(exc.status_code, str(exc.detail), dict(exc.headers or {}) or None)
 
     @app.exception_handler(StoreError)
     async def store_error(_request: Request, exc: StoreError) -> Response:

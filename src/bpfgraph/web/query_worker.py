@@ -34,6 +34,8 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
+from ..sparql_text import STRING_IRI_COMMENT
+
 HEADER = struct.Struct("<I")
 CITY_MAPPING = ox.NamedNode("https://w3id.org/bpfgraph/def#CityMapping")
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -96,10 +98,7 @@ def fingerprint(store: ox.Store, name: ox.NamedNode | ox.DefaultGraph) -> tuple[
 
 #: ``DROP ALL``, ``CLEAR NAMED`` …, outside strings, IRIs and comments
 _ALL_OR_NAMED = re.compile(r"\b(DROP|CLEAR)\s+(?:SILENT\s+)?(ALL|NAMED)\b", re.IGNORECASE)
-_STRING_IRI_COMMENT = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|#[^\n]*"
-)
+_STRING_IRI_COMMENT = STRING_IRI_COMMENT
 
 
 def spare_reserved(store: ox.Store, text: str, reserved: tuple[str, str] | None) -> str:
@@ -211,7 +210,20 @@ def dry_update(
             ]
     names.append(ox.DefaultGraph())
     before = {name: fingerprint(store, name) for name in names}
+    size, graphs = len(store), sum(1 for _ in store.named_graphs())
     store.update(text, base_iri=base_iri)
+    if candidates is not None:
+        # every change must be in the graphs looked at: the store's size and its number of
+        # graphs moved by exactly theirs, or the text named a graph in a way not read
+        looked = {name: fingerprint(store, name) for name in before}
+        moved = sum(after[1] - before[name][1] for name, after in looked.items())
+        created = sum(int(after[0]) - int(before[name][0]) for name, after in looked.items())
+        if len(store) - size != moved or sum(1 for _ in store.named_graphs()) - graphs != created:
+            raise UpdateError(
+                400,
+                "the update changes graphs it does not name plainly; write each graph's IRI "
+                "in full (no escapes) or use GRAPH ?g; nothing was changed",
+            )
     if candidates is None:  # graphs the update created
         for graph in store.named_graphs():
             if isinstance(graph, ox.NamedNode) and graph not in before:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from ..sparql_bounds import BoundsError, check
+from ..sparql_text import STRING_IRI_COMMENT
 from ..store.base import Store, StoreError
 from ..store.oxigraph import OxigraphStore
 from .evaluation import (
@@ -30,10 +31,7 @@ if TYPE_CHECKING:
     from .executor import QueryPool
 
 
-_COMMENT_OR_STRING = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|#[^\n]*"
-)
+_COMMENT_OR_STRING = STRING_IRI_COMMENT
 
 
 @functools.lru_cache(maxsize=8)  # one request asks three times (safety, dataset, form)

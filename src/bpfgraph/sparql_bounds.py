@@ -1,21 +1,25 @@
 """Bounds on SPARQL query and update text, checked before the engine parses it.
 
-pyoxigraph 0.5.13 parses, translates and evaluates SPARQL recursively, so a deep text overflows
-the stack of the thread that runs it and ends the whole process with SIGSEGV — a few kilobytes
-are enough. ``bench/sparql_bounds.py`` measured where (``bench/SPARQL_BOUNDS.md``): on an
-8 MiB stack (the main thread and the default thread stack) 832 nested ``FILTER NOT EXISTS
-{ }``, 944 nested ``STR( )``, 2,176 nested groups (4.4 KB of ``{`` and ``}``), a chain of
-about 2,500 ``BIND`` or ``OPTIONAL`` (3.4 KB of stack each), 6,500 ``UNION``, 9,200 ``&&`` or
-``!`` or 5,000 items of a flat collection ``( 1 1 1 … )`` — and the stack a step takes is the
-same on any thread, so a thread started after ``threading.stack_size(N)`` goes N / 8 MiB times
-further. :func:`check` measures four things in one linear scan and refuses a text beyond any of
-its :class:`Bounds`: the length (bounds what nothing else counts: triple patterns, collection
-items, group sequences), the nesting of ``{ } ( ) [ ]`` and ``<< >>``, the number of clauses
-and operators that each add a level to the engine's trees (``UNION`` … ``VALUES``, ``&&``,
-``||``, ``!``, ``+``, ``-``, ``*``, ``/``, ``|``, ``^``), and the longest property path (or
-``/`` chain). The defaults stay below a quarter of the smallest overflow measured on a thread
-with :data:`RECOMMENDED_STACK_BYTES` (256 MiB) of stack — even all four at their limit in one
-text — and far above the project's queries and the W3C test queries (ten times or more).
+pyoxigraph 0.5.13 parses, translates, optimises and evaluates SPARQL recursively, so a deep
+text overflows the stack of the thread running it and the whole process ends with SIGSEGV;
+``bench/sparql_bounds.py`` measured where (figures in ``bench/SPARQL_BOUNDS.md``). A step takes
+the same stack on any thread — about 10 KB per nested ``FILTER NOT EXISTS { }``, 8.7 KB per
+nested function call, 3.9 KB per nested group, 3.2 KB per ``OPTIONAL``, ``MINUS``, ``BIND``,
+triple pattern or path step in a chain, 6.5 KB per item of a collection, 1.3 KB per ``UNION``,
+0.9 KB per ``&&``, ``||`` or ``!`` — so on an 8 MiB stack (the main thread, a default thread)
+832 nested ``FILTER NOT EXISTS`` or 2,176 nested groups (4.4 KB of braces) are fatal, and a
+thread started after ``threading.stack_size(N)`` goes N / 8 MiB times as far. :func:`check`
+measures four things in linear time and refuses a text beyond any of its :class:`Bounds`: the
+length (it bounds what nothing else counts: triple patterns, collection items, groups in a
+row), the nesting of ``{ } ( ) [ ]`` and ``<< >>``, the clause keywords and operators that
+each add a level to the engine's trees, and the steps of the longest property path — strings
+and comments blanked out, IRIs too but for the brackets, ``&&`` and ``!`` of an IRI-like span,
+which the engine reads as code when its ``<`` is a less-than (``FILTER(?a<((?b))&&?c>?d)``).
+On a thread with :data:`RECOMMENDED_STACK_BYTES` (256 MiB) the defaults are a quarter or less
+of every overflow measured there (26,600 nested ``FILTER NOT EXISTS``, 84,000 ``OPTIONAL``,
+150,000 collection items before the optimiser runs), and 2.5 times or more above the
+project's named queries and the W3C SPARQL 1.1 test queries (at most 12,910 characters, depth
+7, 40 branches, 3 path steps).
 
 >>> import textwrap
 >>> check("SELECT * WHERE { ?s ?p ?o }", Bounds())
@@ -34,11 +38,15 @@ from __future__ import annotations
 import heapq
 import re
 from dataclasses import dataclass
-from itertools import accumulate, chain, islice
-from operator import sub
+from itertools import accumulate, islice
+from operator import neg, sub
 
-#: the stack, in bytes, for threads that parse and evaluate SPARQL (``threading.stack_size``):
-#: a text within the default :class:`Bounds` uses at most about a fifth of it (measured)
+from .sparql_text import STRING_IRI_COMMENT
+
+#: the stack, in bytes, for threads that parse and evaluate SPARQL (``threading.stack_size``)
+#: — and read the solutions: evaluation is lazy. Texts within the default :class:`Bounds` need
+#: a quarter of it or less (all four bounds reached at once: 40 %, and that only after days of
+#: the optimiser's work, which the query deadline stops first)
 RECOMMENDED_STACK_BYTES = 256 * 1024 * 1024
 
 #: the environment variable that sets each bound
@@ -108,17 +116,8 @@ class BoundsError(ValueError):
         )
 
 
-# Strings, IRIs and comments, found as the engine finds them. A string or long string with no
-# end runs to the end of its line (of the text): the engine stops with a syntax error where it
-# starts, so what follows is never parsed. Possessive loops: linear time, no backtracking.
-_MASK = re.compile(
-    r'(?P<s>"""(?:[^"\\]|\\[\s\S]?|"(?!""))*+(?:"""|\Z)'
-    r"|'''(?:[^'\\]|\\[\s\S]?|'(?!''))*+(?:'''|\Z)"
-    r'|"(?:[^"\\\n\r]|\\[^\n\r]?)*+"?'
-    r"|'(?:[^'\\\n\r]|\\[^\n\r]?)*+'?)"
-    r'|(?P<i><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*+>)'
-    r"|(?P<c>#[^\r\n]*+)"
-)
+# Strings, IRIs and comments, found as the engine finds them (linear time).
+_MASK = STRING_IRI_COMMENT
 # In an IRI, what is kept: what would count were the ``<`` a less-than (``FILTER(?a<(((?b))))
 # &&?c>?d)``: the span from ``<`` to ``>`` is an IRI to a regular expression, and code to the
 # engine); no real IRI nests, the few with ``(…)`` add one level.
@@ -127,20 +126,29 @@ _IRI_KEEP = re.compile(r"[^()\[\]&!]")
 # ``.`` in them are no operators. A word ends where a letter run ends (``true-false`` is a
 # subtraction, ``trueFILTER`` two words to the engine); a hyphen in a prefix (``my-ns:p``) counts
 # as an operator, one in a local name or a language tag does not.
+_LOCAL = r":(?:(?:[\w:%\u00B7\u00C0-\uFFFF]|\\.)(?:[\w\-.:%\u00B7\u00C0-\uFFFF]|\\.)*+)?"
 _NAMES = re.compile(
+    r"(?=[?$:@.\w\u00B7\u00C0-\uFFFF])(?:"
     r"[?$][\w\u00B7\u00C0-\uFFFF]++"
-    r"|:(?:(?:[\w:%\u00B7\u00C0-\uFFFF]|\\.)(?:[\w\-.:%\u00B7\u00C0-\uFFFF]|\\.)*+)?"
+    rf"|[A-Za-z_\u00B7\u00C0-\uFFFF][\w\u00B7\u00C0-\uFFFF]*+(?:{_LOCAL})?"
+    rf"|{_LOCAL}"
     r"|@[A-Za-z]++(?:-[A-Za-z0-9]*+)*+"
-    r"|(?:\d++\.?\d*+|\.\d++)(?:[eE][+-]?\d++)?"
-    r"|[A-Za-z_\u00B7\u00C0-\uFFFF][\w\u00B7\u00C0-\uFFFF]*+"
+    r"|(?:\d++\.?\d*+|\.\d++)(?:[eE][+-]?\d++)?)"
 )
+# A declared prefix with ``-`` or ``.`` in it (``PREFIX my-ns: <…>``): where used, its ``-``
+# and ``.`` are no operators (an undeclared one stops the engine at its first use).
+_PREFIX = re.compile(r"(?i:PREFIX)\s*+([A-Za-z\u00C0-\uFFFF][\w\-.\u00B7\u00C0-\uFFFF]*+):")
 _BRACKETS = re.compile(r"[^{}()\[\]]++")
 _BRACKET = re.compile(r"[{}()\[\]]")
-_DELTA = {"{": 1, "(": 1, "[": 1, "}": -1, ")": -1, "]": -1}
+_PARENS = str.maketrans("{[}]", "(())")
+_RUNS = re.compile(r"\(++|\)++")
+_DELTA = {"(": 1, ")": -1}
+_OPENERS = frozenset("{([")
 # Keywords wherever they are in the code, even inside a name (``?filter``): the engine finds
 # ``FILTER`` in ``trueFILTER(…)``; a few names counted too are no harm.
-_KEYWORDS = re.compile("|".join(BRANCH_KEYWORDS), re.IGNORECASE)
-_NAME_OR_OPERATOR = re.compile(_NAMES.pattern + r"|(?P<op>&&|\|\||!(?!=)|\^\^|[+\-*/|^])|!=")
+_FIRSTS = "".join(sorted({keyword[0] for keyword in BRANCH_KEYWORDS}))
+_KEYWORDS = re.compile(f"(?=[{_FIRSTS}])(?:{'|'.join(BRANCH_KEYWORDS)})", re.IGNORECASE)
+_NAME_OR_OPERATOR = re.compile(_NAMES.pattern + r"|!=|\^\^|(?P<op>&&|\|\||[!+\-*/|^])")
 # A property path (or a ``/`` chain) once every name is one ``x`` and blanks are gone:
 # elements with their prefixes (``(``, ``!``, ``^``) and suffixes (``)``, ``*``, ``+``, ``?``)
 # joined by ``/`` or ``|``, the steps counted. A ``^`` is no step: the engine refuses ``^^<p>``,
@@ -190,37 +198,65 @@ def _same(m: re.Match[str]) -> str:
 _IRI_CODE = frozenset("()[]&!")
 
 
+def _names(code: str) -> str:
+    """``code`` with every name, number, variable and language tag as one ``x``."""
+    return _NAMES.sub("x", _unhyphen(code))
+
+
+def _unhyphen(code: str) -> str:
+    """``code`` with the ``-`` and ``.`` of declared prefixes as ``_`` (offsets kept)."""
+    for prefix in {p for p in _PREFIX.findall(code) if "-" in p or "." in p}:
+        code = code.replace(prefix + ":", prefix.replace("-", "_").replace(".", "_") + ":")
+    return code
+
+
 def _position(text: str, offset: int) -> tuple[int, int]:
     """Line and column (from 1) of ``offset`` in ``text``."""
     line = text.count("\n", 0, offset) + 1
     return line, offset - text.rfind("\n", 0, offset)
 
 
-def _depth(code: str) -> int:
-    """The deepest nesting: the largest rise of the running count of openers less closers
-    (a closer with no opener cannot hide the openers after it)."""
-    brackets = _BRACKETS.sub("", code.replace("<<", "(").replace(">>", ")"))
+def _rise(brackets: str) -> int:
+    """The largest rise of the running count of ``(`` less ``)``: a ``)`` with no ``(`` before
+    it cannot hide the ``(`` after it."""
     if not brackets:
         return 0
-    sums = list(accumulate(chain((0,), map(_DELTA.__getitem__, brackets))))
+    if 4 * (brackets.count("()") + brackets.count(")(")) > len(brackets):  # short runs
+        sums = list(accumulate(map(_DELTA.__getitem__, brackets), initial=0))
+    else:  # long runs of openers or closers: one step a run
+        runs = list(map(len, _RUNS.findall(brackets)))
+        if brackets[0] == ")":
+            runs.insert(0, 0)
+        runs[1::2] = map(neg, runs[1::2])
+        sums = list(accumulate(runs, initial=0))
     return max(map(sub, sums, accumulate(sums, min)))
+
+
+def _depth(code: str, limit: int | None = None) -> int:
+    """The deepest nesting of ``{ } ( ) [ ] << >>``; with ``limit``, an upper bound of it when
+    that is within the limit (fewer steps: the innermost pairs ``()`` removed first)."""
+    brackets = _BRACKETS.sub("", code.replace("<<", "(").replace(">>", ")")).translate(_PARENS)
+    if limit is not None:
+        reduced = brackets.replace("()", "")
+        if len(reduced) < len(brackets) and (bound := _rise(reduced) + 1) <= limit:
+            return bound
+    return _rise(brackets)
 
 
 def _depth_exceeded_at(code: str, maximum: int) -> int:
     code = code.replace("<<", "( ").replace(">>", " )")
     depth = lowest = 0
     for m in _BRACKET.finditer(code):
-        depth += _DELTA[m.group()]
+        depth += 1 if m.group() in _OPENERS else -1
         lowest = min(lowest, depth)
         if depth - lowest > maximum:
             return m.start()
     return len(code)  # pragma: no cover - the depth was measured above the maximum
 
 
-def _branches(short: str) -> int:
-    """Clause keywords and operators in the code of :func:`_short` (names not yet ``x``)."""
+def _branches(short: str, named: str) -> int:
+    """Clause keywords in the code of :func:`_short` and operators once names are ``x``."""
     upper = short.upper()
-    named = _NAMES.sub("x", short)
     count = named.count
     pipes, carets = count("||"), count("^^")
     return (
@@ -241,9 +277,12 @@ def _branches(short: str) -> int:
 
 
 def _branches_exceeded_at(code: str, maximum: int) -> int:
-    keywords = (m.start() for m in _KEYWORDS.finditer(code))
-    operators = (m.start() for m in _NAME_OR_OPERATOR.finditer(code) if m.group("op"))
-    return next(islice(heapq.merge(keywords, operators), maximum, None), len(code))
+    """The offset of the first clause keyword or operator beyond ``maximum``."""
+    ops = (m.start() for m in _NAME_OR_OPERATOR.finditer(code) if m.group("op"))
+    first_ops = list(islice(ops, maximum + 1))
+    end = first_ops[-1] if len(first_ops) > maximum else len(code)
+    keywords = [m.start() for m in _KEYWORDS.finditer(code, 0, end)]
+    return next(islice(heapq.merge(first_ops, keywords), maximum, None), len(code))
 
 
 def _path_length(compact: str) -> int:
@@ -271,11 +310,12 @@ def measure(text: str) -> dict[str, int]:
     {'length': 73, 'depth': 3, 'branches': 5, 'path_length': 1}
     """
     short = _MASK.sub(_short, text)
+    named = _names(short)
     return {
         "length": len(text),
         "depth": _depth(short),
-        "branches": _branches(short),
-        "path_length": _path_length(_BLANKS.sub("", _NAMES.sub("x", short))),
+        "branches": _branches(short, named),
+        "path_length": _path_length(_BLANKS.sub("", named)),
     }
 
 
@@ -308,14 +348,17 @@ def check(text: str, bounds: Bounds, kind: str = "query") -> None:
     if not (need_depth or need_branches or need_path):
         return
     short = _MASK.sub(_short, text)
-    if need_depth and (depth := _depth(short)) > bounds.max_depth:
+    if need_depth and (depth := _depth(short, bounds.max_depth)) > bounds.max_depth:
         at = _depth_exceeded_at(_MASK.sub(_same, text), bounds.max_depth)
         raise BoundsError("depth", depth, bounds.max_depth, *_position(text, at), kind)
-    if need_branches and (branches := _branches(short)) > bounds.max_branches:
-        at = _branches_exceeded_at(_MASK.sub(_same, text), bounds.max_branches)
+    if not (need_branches or need_path):
+        return
+    named = _names(short)
+    if need_branches and (branches := _branches(short, named)) > bounds.max_branches:
+        at = _branches_exceeded_at(_unhyphen(_MASK.sub(_same, text)), bounds.max_branches)
         raise BoundsError("branches", branches, bounds.max_branches, *_position(text, at), kind)
     if need_path:
-        compact = _BLANKS.sub("", _NAMES.sub("x", short))
+        compact = _BLANKS.sub("", named)
         if _long_path(bounds.max_path_length).search(compact):
             steps = _path_length(compact)
             at = _path_exceeded_at(compact, _MASK.sub(_same, text), bounds.max_path_length)

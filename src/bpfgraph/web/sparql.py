@@ -150,7 +150,14 @@ class Prepared:
     cancelled: threading.Event
 
     def evaluate(self, native: ox.Store) -> Answer:
-        return _evaluate(native, self.text, self.kwargs, self.media, self.limits, self.cancelled)
+        try:
+            return _evaluate(native, self.text, self.kwargs, self.media, self.limits, self.cancelled)
+        except Exception as exc:
+            # a query's result must be dropped on the thread that made it (pyoxigraph aborts
+            # the process otherwise): no traceback may carry its frame to another thread
+            exc.__traceback__ = None
+            exc.__context__ = None
+            raise exc from None
 
 
 def prepare_query(

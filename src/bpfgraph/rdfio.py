@@ -1104,3 +1104,51 @@ def serialize(data: Graph | Dataset, fmt: str, **options: object) -> bytes:
         if target in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
             return ox.serialize(parsed, format=target)
         return ox.serialize(parsed, format=target, prefixes=prefixes)
+
+
+#: the syntaxes :func:`native_ntriples` reads (one graph each)
+NATIVE_TRIPLE_FORMATS = {"turtle": "TURTLE", "nt": "N_TRIPLES"}
+_NATIVE_CHECKS = (
+    "SELECT ?star ?long ?mapping WHERE { "
+    "{ SELECT (SAMPLE(?s) AS ?star) WHERE { ?s ?p ?o FILTER(isTRIPLE(?s) || isTRIPLE(?o)) } } "
+    "{ SELECT (SAMPLE(?x) AS ?long) WHERE { ?s ?p ?x FILTER(STRLEN(STR(?x)) > %d "
+    "|| STRLEN(STR(?s)) > %d || STRLEN(STR(?p)) > %d) } } "
+    "{ SELECT (SAMPLE(?m) AS ?mapping) WHERE { "
+    "?m a <https://w3id.org/bpfgraph/def#CityMapping> } } }"
+)
+
+
+def native_ntriples(data: bytes, fmt: str, source: str = "<input>") -> tuple[bytes, bool]:
+    """A Turtle or N-Triples document read by Oxigraph alone — no rdflib objects, so a large
+    upload costs no Python memory — as canonical N-Triples, and whether it holds a
+    ``bpf:CityMapping``. The same refusals as :func:`parse_data` (syntax with line and column,
+    nesting, RDF-star, terms over :data:`MAX_LITERAL` characters), as :class:`RDFInputError`.
+
+    >>> native_ntriples(b"@prefix e: <https://e.org/> . e:a e:b 'c' .", "turtle")
+    (b'<https://e.org/a> <https://e.org/b> "c" .\\n', False)
+    """
+    import pyoxigraph as ox
+
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, column = _line_column(data[: exc.start].decode("utf-8", "replace"), exc.start)
+        raise RDFInputError(source, "the file is not valid UTF-8", line, column) from None
+    _check_turtle_like(data, text, fmt, source)
+    scratch = ox.Store()
+    try:
+        scratch.load(data, format=getattr(ox.RdfFormat, NATIVE_TRIPLE_FORMATS[fmt]))
+    except SyntaxError as exc:
+        raise RDFInputError(source, _native_message(exc), exc.lineno, exc.offset) from None
+    except (ValueError, OSError, MemoryError) as exc:
+        raise RDFInputError(source, f"the file could not be read: {exc}") from None
+    limit = max(MAX_LITERAL, MAX_IRI)
+    row = next(iter(scratch.query(_NATIVE_CHECKS % (limit, limit, limit))))
+    if row["star"] is not None:
+        raise RDFInputError(source, "quoted triples (RDF-star triple terms) are not supported")
+    if row["long"] is not None:
+        raise RDFInputError(
+            source, f"literals and IRIs may have at most {MAX_LITERAL:,} characters"
+        )
+    out = scratch.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    return out or b"", row["mapping"] is not None

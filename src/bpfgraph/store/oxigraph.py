@@ -367,12 +367,15 @@ def _copy_update(source: ox.Store, graphs: Iterable[str], default: bool = False)
         names.append(ox.DefaultGraph())
     operations = []
     for name in names:
-        triples = [
-            ox.Triple(q.subject, q.predicate, q.object)
-            for q in source.quads_for_pattern(None, None, None, name)
-        ]
-        operations += _replacing(name, triples)
-        if not triples and isinstance(name, ox.NamedNode) and source.contains_named_graph(name):
+        # written by Oxigraph (no Python object per triple: a large graph does not hold the
+        # interpreter)
+        body = (source.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name) or b"").decode()
+        default = isinstance(name, ox.DefaultGraph)
+        operations.append("DROP SILENT DEFAULT" if default else f"DROP SILENT GRAPH {name}")
+        if body:
+            data = body if default else f"GRAPH {name} {{\n{body}\n}}"
+            operations.append(f"INSERT DATA {{\n{data}\n}}")
+        elif not default and source.contains_named_graph(name):
             operations.append(f"CREATE SILENT GRAPH {name}")  # empty, but it exists
     return " ;\n".join(operations)
 

@@ -583,14 +583,36 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
     async def _gsp_write(request: Request, method: str) -> Response:
         _check_token(request, settings)
+        # the body read first: a client refused for want of a slot reads the 503 (a connection
+        # closed before its body is read would reach it as a reset)
+        body = await _body(request, settings.max_body_bytes)
         async with state(request).heavy_work():
-            return await _gsp_write_now(request, method)
+            return await _gsp_write_now(request, method, body)
 
-    async def _gsp_write_now(request: Request, method: str) -> Response:
+    async def _gsp_write_now(request: Request, method: str, body: bytes) -> Response:
         new_graph = method == "POST" and not {"graph", "default"} & set(request.query_params)
         target = gsp.new_graph_iri() if new_graph else _target(request)
         st = state(request)
-        body = await _body(request, settings.max_body_bytes)
+        if target is not None and len(body) >= gsp.NATIVE_MIN_BYTES:
+            async with st.write_lock:
+                try:
+                    large = await run_in_threadpool(
+                        gsp.write_large,
+                        st.store,
+                        target,
+                        body,
+                        request.headers.get("content-type"),
+                        method == "PUT",
+                    )
+                finally:
+                    st.bump()
+            if large is not None:
+                return Response(
+                    status_code=large.status,
+                    headers={"Location": target if new_graph else str(request.url)}
+                    if large.status == 201
+                    else None,
+                )
         data = await run_in_threadpool(gsp.parse_body, body, request.headers.get("content-type"))
         if target is None:
             if gsp.is_mapping(data):

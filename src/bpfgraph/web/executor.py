@@ -426,7 +426,7 @@ class QueryPool:
             with os.fdopen(fd, "wb") as out:
                 native.dump(output=out, format=ox.RdfFormat.N_QUADS)
             empty = _empty_graphs(native)
-            reply = worker.call(("sync", path, empty, b"", [], False))
+            reply = worker.call(("sync", path, empty, [], [], False))
         finally:
             with contextlib.suppress(OSError):
                 os.unlink(path)
@@ -653,15 +653,18 @@ def _empty_graphs(native: ox.Store) -> list[str]:
 
 
 def _graphs_message(native: ox.Store, graphs: set[str], default: bool) -> tuple:
-    quads: list[ox.Quad] = []
+    """The graphs as N-Triples each, written by Oxigraph (no Python object per triple in the
+    service process; the worker reads them with their blank node labels)."""
+    contents: list[tuple[str | None, bytes]] = []
     empty = []
     for graph in sorted(graphs):
         node = ox.NamedNode(graph)
-        found = list(native.quads_for_pattern(None, None, None, node))
-        quads += found
-        if not found and native.contains_named_graph(node):
+        body = native.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=node) or b""
+        if body:
+            contents.append((graph, body))
+        elif native.contains_named_graph(node):
             empty.append(graph)
     if default:
-        quads += native.quads_for_pattern(None, None, None, ox.DefaultGraph())
-    data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) if quads else b""
-    return ("sync", None, empty, data, sorted(graphs), default)
+        body = native.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b""
+        contents.append((None, body))
+    return ("sync", None, empty, contents, sorted(graphs), default)

@@ -6,8 +6,9 @@ that never matches may yield nothing for minutes).
 Started by :class:`bpfgraph.web.executor.QueryPool` as ``python -m bpfgraph.web.query_worker``;
 it reads framed messages on stdin and answers on stdout (a 4-byte length, then a pickle):
 
-- ``("sync", full_path | None, empty_graphs, nquads, graphs, default)``: replace the named
-  ``graphs`` (and the default graph if ``default``) by the N-Quads given, or load the whole
+- ``("sync", full_path | None, empty_graphs, contents, graphs, default)``: replace the named
+  ``graphs`` (and the default graph if ``default``) by the N-Triples given for each in
+  ``contents`` (graph, N-Triples; None: the default graph), or load the whole
   store from the N-Quads file ``full_path`` (blank node labels kept, so answers are the same
   bytes the serving process would give);
 - ``("query", text, kwargs, media, max_rows)``: the serialised answer;
@@ -65,7 +66,7 @@ def _graph_name(name: str | None) -> ox.NamedNode | ox.DefaultGraph:
 
 def apply_sync(store: ox.Store, message: tuple) -> ox.Store:
     """Bring the copy in line: a full load, or the given graphs replaced."""
-    _, full_path, empty, nquads, graphs, default = message
+    _, full_path, empty, contents, graphs, default = message
     if full_path is not None:
         store = ox.Store()
         store.bulk_extend(ox.parse(path=full_path, format=ox.RdfFormat.N_QUADS))
@@ -78,8 +79,12 @@ def apply_sync(store: ox.Store, message: tuple) -> ox.Store:
             store.remove_graph(node)
     if default:
         store.clear_graph(ox.DefaultGraph())
-    if nquads:
-        store.extend(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
+    for graph, body in contents:  # each graph's N-Triples, blank node labels kept
+        name = _graph_name(graph)
+        store.extend(
+            ox.Quad(t.subject, t.predicate, t.object, name)
+            for t in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)
+        )
     for graph in empty:
         store.add_graph(ox.NamedNode(graph))
     return store

@@ -151,7 +151,9 @@ class Prepared:
 
     def evaluate(self, native: ox.Store) -> Answer:
         try:
-            return _evaluate(native, self.text, self.kwargs, self.media, self.limits, self.cancelled)
+            return _evaluate(
+                native, self.text, self.kwargs, self.media, self.limits, self.cancelled
+            )
         except Exception as exc:
             # a query's result must be dropped on the thread that made it (pyoxigraph aborts
             # the process otherwise): no traceback may carry its frame to another thread

@@ -1111,8 +1111,8 @@ NATIVE_TRIPLE_FORMATS = {"turtle": "TURTLE", "nt": "N_TRIPLES"}
 _NATIVE_CHECKS = (
     "SELECT ?star ?long ?mapping WHERE { "
     "{ SELECT (SAMPLE(?s) AS ?star) WHERE { ?s ?p ?o FILTER(isTRIPLE(?s) || isTRIPLE(?o)) } } "
-    "{ SELECT (SAMPLE(?x) AS ?long) WHERE { ?s ?p ?x FILTER(STRLEN(STR(?x)) > %d "
-    "|| STRLEN(STR(?s)) > %d || STRLEN(STR(?p)) > %d) } } "
+    "{ SELECT (SAMPLE(?t) AS ?long) WHERE { "
+    "{ ?t ?p ?o } UNION { ?s ?t ?o } UNION { ?s ?p ?t } FILTER(STRLEN(STR(?t)) > %d) } } "
     "{ SELECT (SAMPLE(?m) AS ?mapping) WHERE { "
     "?m a <https://w3id.org/bpfgraph/def#CityMapping> } } }"
 )
@@ -1143,12 +1143,16 @@ def native_ntriples(data: bytes, fmt: str, source: str = "<input>") -> tuple[byt
     except (ValueError, OSError, MemoryError) as exc:
         raise RDFInputError(source, f"the file could not be read: {exc}") from None
     limit = max(MAX_LITERAL, MAX_IRI)
-    row = next(iter(scratch.query(_NATIVE_CHECKS % (limit, limit, limit))))
+    row = next(iter(scratch.query(_NATIVE_CHECKS % limit)))
     if row["star"] is not None:
         raise RDFInputError(source, "quoted triples (RDF-star triple terms) are not supported")
-    if row["long"] is not None:
-        raise RDFInputError(
-            source, f"literals and IRIs may have at most {MAX_LITERAL:,} characters"
-        )
+    long_term = row["long"]
+    if long_term is not None:
+        if isinstance(long_term, ox.Literal):
+            size = len(long_term.value)
+            raise RDFInputError(
+                source, f"a literal of {size:,} characters is longer than {MAX_LITERAL:,}"
+            )
+        raise _long_iri(source, long_term.value)
     out = scratch.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
     return out or b"", row["mapping"] is not None

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from pyshacl import validate as shacl_validate
-from rdflib import RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, SKOS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.plugins.stores.memory import SimpleMemory
 from rdflib.term import Node
 
@@ -225,7 +225,18 @@ def _too_many_process_mappings(mapping: Graph) -> Report | None:
                 f"{MAX_PROCESS_MAPPINGS} is not validated further. Map each process once."
             )
             result = Result("Violation", city_mapping, BPF.hasProcessMapping, message)
-            return Report(False, [result])
+            graph = Graph()  # the same as a SHACL report: for the Turtle output
+            report, node = BNode(), BNode()
+            graph.add((report, RDF.type, SH.ValidationReport))
+            graph.add((report, SH.conforms, Literal(False)))
+            graph.add((report, SH.result, node))
+            graph.add((node, RDF.type, SH.ValidationResult))
+            graph.add((node, SH.resultSeverity, SH.Violation))
+            graph.add((node, SH.focusNode, city_mapping))
+            graph.add((node, SH.resultPath, BPF.hasProcessMapping))
+            graph.add((node, SH.resultMessage, Literal(message, lang="en")))
+            graph.add((node, SH.sourceConstraintComponent, SH.MaxCountConstraintComponent))
+            return Report(False, [result], graph)
     return None
 
 

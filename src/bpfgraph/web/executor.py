@@ -75,7 +75,7 @@ class Worker:
         self.pid = pid
         #: the process object when this process started it (a forked worker is the zygote's)
         self.process = process
-        self.stdin = self.stdout = channel.fileno()
+        self.fd = channel.fileno()
         channel.setblocking(False)
         #: the journal sequence this worker's copy holds (-1: nothing yet)
         self.seq = -1
@@ -94,56 +94,44 @@ class Worker:
         """Send one message and wait for the answer on the event loop (no thread)."""
         loop = asyncio.get_running_loop()
         data = memoryview(frame(message))
+        frames = _Frames()
         try:
             while data:
                 try:
-                    data = data[os.write(self.stdin, data) :]
+                    data = data[os.write(self.fd, data) :]
                 except BlockingIOError:
-                    await _ready(loop, self.stdin, write=True)
-            buffer = bytearray()
-            while True:
-                message_size = _frame_size(buffer)
-                if message_size is not None and len(buffer) >= message_size:
-                    return pickle.loads(memoryview(buffer)[HEADER.size : message_size])
+                    await _ready(loop, self.fd, write=True)
+            while (reply := frames.message()) is None:
                 try:
-                    chunk = os.read(self.stdout, 1 << 20)
+                    frames.add(os.read(self.fd, 1 << 20))
                 except BlockingIOError:
-                    await _ready(loop, self.stdout, write=False)
-                    continue
-                if not chunk:
-                    raise WorkerGone("the worker ended")
-                buffer += chunk
+                    await _ready(loop, self.fd, write=False)
         except OSError as exc:
             raise WorkerGone(str(exc)) from None
+        return reply
 
     def _send_blocking(self, data: bytes) -> None:
         view = memoryview(data)
         try:
             while view:
                 try:
-                    view = view[os.write(self.stdin, view) :]
+                    view = view[os.write(self.fd, view) :]
                 except BlockingIOError:
-                    select.select([], [self.stdin], [], 1.0)
+                    select.select([], [self.fd], [], 1.0)
         except OSError as exc:
             raise WorkerGone(str(exc)) from None
 
     def _receive_blocking(self) -> Any:
-        buffer = bytearray()
+        frames = _Frames()
         try:
-            while True:
-                size = _frame_size(buffer)
-                if size is not None and len(buffer) >= size:
-                    return pickle.loads(memoryview(buffer)[HEADER.size : size])
+            while (reply := frames.message()) is None:
                 try:
-                    chunk = os.read(self.stdout, 1 << 20)
+                    frames.add(os.read(self.fd, 1 << 20))
                 except BlockingIOError:
-                    select.select([self.stdout], [], [], 1.0)
-                    continue
-                if not chunk:
-                    raise WorkerGone("the worker ended")
-                buffer += chunk
+                    select.select([self.fd], [], [], 1.0)
         except OSError as exc:
             raise WorkerGone(str(exc)) from None
+        return reply
 
     @classmethod
     def spawn(cls) -> Worker:
@@ -162,25 +150,19 @@ class Worker:
         """A new worker forked from this one (blocking): it holds the same copy of the store,
         shared page by page until either changes it; it answers at once."""
         self._send_blocking(frame(("fork",)))
-        buffer = bytearray()
+        frames = _Frames()
         fds: list[int] = []
         try:
-            while True:
-                size = _frame_size(buffer)
-                if size is not None and len(buffer) >= size:
-                    break
+            while (reply := frames.message()) is None:
                 select.select([self.channel], [], [], 1.0)
                 try:
                     data, received, _flags, _addr = socket.recv_fds(self.channel, 1 << 16, 1)
                 except BlockingIOError:
                     continue
-                if not data:
-                    raise WorkerGone("the worker ended")
-                buffer += data
                 fds += received
+                frames.add(data)
         except OSError as exc:
             raise WorkerGone(str(exc)) from None
-        reply = pickle.loads(memoryview(buffer)[HEADER.size : size])
         if reply[0] != "ok" or len(fds) != 1:
             for fd in fds:
                 os.close(fd)
@@ -609,11 +591,25 @@ def frame(message: Any) -> bytes:
     return HEADER.pack(len(body)) + body
 
 
-def _frame_size(buffer: bytearray) -> int | None:
-    """The length of the whole frame at the start of ``buffer``, once its header is in."""
-    if len(buffer) < HEADER.size:
-        return None
-    return HEADER.size + HEADER.unpack_from(buffer)[0]
+class _Frames:
+    """The bytes of one answer as they arrive, and the answer once they are all in."""
+
+    def __init__(self) -> None:
+        self.buffer = bytearray()
+
+    def add(self, chunk: bytes) -> None:
+        if not chunk:
+            raise WorkerGone("the worker ended")
+        self.buffer += chunk
+
+    def message(self) -> Any:
+        """The answer (a tuple), or None while bytes are missing."""
+        if len(self.buffer) < HEADER.size:
+            return None
+        size = HEADER.size + HEADER.unpack_from(self.buffer)[0]
+        if len(self.buffer) < size:
+            return None
+        return pickle.loads(memoryview(self.buffer)[HEADER.size : size])
 
 
 async def _ready(loop: asyncio.AbstractEventLoop, fd: int, write: bool) -> None:

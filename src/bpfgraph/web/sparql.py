@@ -8,7 +8,6 @@ import functools
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -184,31 +183,6 @@ def client_error(exc: BaseException) -> BaseException:
     if isinstance(exc, (ValueError, TypeError)):
         return ProtocolError(400, f"the query could not be evaluated: {exc}")
     return exc
-
-
-def run_query(
-    store: Store,
-    text: str,
-    accept: str | None,
-    limits: Limits,
-    default_graphs: list[str] | None = None,
-    named_graphs: list[str] | None = None,
-    base_iri: str | None = None,
-) -> Answer:
-    """Run a query with the limits in this thread (the command line; the service runs queries
-    through :func:`run_query_async`); raise :class:`ProtocolError` for client errors."""
-    if not isinstance(store, OxigraphStore):
-        check_safety(text, limits)
-        return _run_remote(store, text, negotiate(text, accept), default_graphs, named_graphs)
-    prepared = prepare_query(text, accept, limits, default_graphs, named_graphs, base_iri)
-    future = QUERY_POOL.submit(prepared.evaluate, store.native)
-    try:
-        return future.result(limits.timeout)
-    except FutureTimeout:
-        prepared.cancelled.set()
-        raise timed_out(limits) from None
-    except Exception as exc:
-        raise client_error(exc) from None
 
 
 async def run_remote_async(

@@ -150,7 +150,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from . import rdfio, reporting
+    from . import rdfio, validation_report
     from .mappings import MappingRefused, store_mapping
     from .store import StoreError
     from .validation import ValidationError
@@ -173,8 +173,10 @@ def cmd_load(args: argparse.Namespace) -> int:
                 failures += 1
                 _out(f"{name}: refused: {exc.message}")
                 if exc.report is not None:
-                    run = reporting.RunOutcome([reporting.FileOutcome(name, exc.report)])
-                    _out(reporting.to_text(run))
+                    run = validation_report.RunOutcome(
+                        [validation_report.FileOutcome(name, exc.report)]
+                    )
+                    _out(validation_report.to_text(run))
                 continue
             except (ValidationError, StoreError) as exc:
                 failures += 1
@@ -236,12 +238,12 @@ def format_select(result, fmt: str) -> str:  # type: ignore[no-untyped-def]
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from . import rdfio, reporting
+    from . import rdfio, validation_report
     from .validation import ValidationError, validate_mapping
 
-    run = reporting.RunOutcome(strict=args.strict)
+    run = validation_report.RunOutcome(strict=args.strict)
     for name in args.files:
-        outcome = reporting.FileOutcome(name)
+        outcome = validation_report.FileOutcome(name)
         try:
             graph = rdfio.parse_file(Path(name), args.input_format)
             outcome.report = validate_mapping(graph, engine=args.engine)
@@ -250,7 +252,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         except ValidationError as exc:
             outcome.error = f"{name}: {exc}"
         run.files.append(outcome)
-    render = {"text": reporting.to_text, "json": reporting.to_json, "turtle": reporting.to_turtle}
+    render = {
+        "text": validation_report.to_text,
+        "json": validation_report.to_json,
+        "turtle": validation_report.to_turtle,
+    }
     _out(render[args.format](run))
     for f in run.files:
         if f.error and args.format != "text":
@@ -277,23 +283,23 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from . import rdfio, report
+    from . import gaps, rdfio
     from .framework import framework_store
 
     paths = [Path(f) for f in args.files]
     graphs = []
-    for path, name in zip(paths, report.names_for(paths), strict=True):
+    for path, name in zip(paths, gaps.names_for(paths), strict=True):
         try:
             graphs.append((name, rdfio.parse_file(path, args.input_format)))
         except rdfio.RDFInputError as exc:
             raise UsageError(str(exc)) from None
     store = framework_store()
-    report.load_mappings(store, graphs)
-    cities = report.city_reports(store)
+    gaps.load_mappings(store, graphs)
+    cities = gaps.city_reports(store)
     if not cities:
         raise UsageError("no bpf:CityMapping found in the given files")
-    comp = report.comparison(store, args.top) if len(cities) > 1 else None
-    _out(report.to_json(cities, comp) if args.format == "json" else report.to_text(cities, comp))
+    comp = gaps.comparison(store, args.top) if len(cities) > 1 else None
+    _out(gaps.to_json(cities, comp) if args.format == "json" else gaps.to_text(cities, comp))
     return 0
 
 

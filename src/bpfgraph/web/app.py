@@ -633,7 +633,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
                 finally:
                     st.bump()
         except gsp.Refused as exc:
-            from ..reporting import FileOutcome, RunOutcome, to_json
+            from ..validation_report import FileOutcome, RunOutcome, to_json
 
             doc = json.loads(to_json(RunOutcome([FileOutcome("request body", exc.report)])))
             return JSONResponse(

@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from rdflib import RDF, RDFS, SKOS, Graph, URIRef
 
-from .. import queries, report
+from .. import gaps, queries
 from ..framework import graph_iri
 from ..vocab import BASE, BPF, ID, ONTOLOGY_IRI, PROCESS_IDS
 from .negotiation import choose
@@ -305,12 +305,12 @@ def register(app: FastAPI, state: Callable, rdf_response: Callable) -> None:
 
     # -- cities ------------------------------------------------------------------------------
 
-    def city_reports(request: Request) -> list[report.CityReport]:
+    def city_reports(request: Request) -> list[gaps.CityReport]:
         st = state(request)
         key = ("city-reports",)
         cached = st.cache.get(key)
         if cached is None:
-            cached = (report.city_reports(st.store), "", "")
+            cached = (gaps.city_reports(st.store), "", "")
             st.cache[key] = cached
         return cached[0]
 
@@ -398,7 +398,7 @@ def register(app: FastAPI, state: Callable, rdf_response: Callable) -> None:
         reports = city_reports(request)
         if not reports:
             return render("compare.html", title="Compare", cities=[])
-        comp = report.comparison(st.store)
+        comp = gaps.comparison(st.store)
         names = {c.mapping: c.label for c in reports}
         fw = framework(request)
         rows = []

@@ -154,8 +154,8 @@ def _gate_and_write(store: Store, changes: dict) -> None:
 
 
 def _validate(contents: dict[str, Graph | bytes | None], mappings: list[str]) -> None:
-    from ..reporting import FileOutcome, RunOutcome, to_json
     from ..validation import validate_mapping
+    from ..validation_report import FileOutcome, RunOutcome, to_json
 
     outcomes = []
     for name in mappings:

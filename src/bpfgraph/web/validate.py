@@ -10,8 +10,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from .. import rdfio
-from ..reporting import FileOutcome, RunOutcome, to_json, to_turtle
 from ..validation import ValidationError, validate_mapping
+from ..validation_report import FileOutcome, RunOutcome, to_json, to_turtle
 from .graphs import parse_body
 from .negotiation import base_media, choose
 from .sparql import ProtocolError

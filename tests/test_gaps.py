@@ -162,7 +162,7 @@ def test_report_refuses_files_without_mappings(tmp_path: Path):
 def test_report_numbers_equal_the_named_queries(store):
     from bpfgraph import queries
     from bpfgraph.framework import framework_store
-    from bpfgraph.report import city_reports, load_mappings
+    from bpfgraph.gaps import city_reports, load_mappings
 
     s = framework_store()
     load_mappings(s, [(p.stem, Graph().parse(p)) for p in EXAMPLES])

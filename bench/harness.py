@@ -99,10 +99,11 @@ def run_engine(
 ) -> dict:
     """Runs in a subprocess: load, (restart), queries, validation; prints one JSON line."""
     from bpfgraph import queries
-    from bpfgraph.framework import PARTS, ensure_loaded, graph_iri
+    from bpfgraph.framework import PARTS, graph_iri
     from bpfgraph.inference import entailments
-    from bpfgraph.mappings import load_files
+    from bpfgraph.loading import ensure_loaded
     from bpfgraph.summaries import summarize_graph, summary_graph
+    from bpfgraph.writes import load_files
 
     paths = ensure_mappings(out, n)
     result: dict = {"engine": engine, "n": n}
@@ -273,9 +274,9 @@ def _validate(engine: str, n: int, count: int, target: object) -> float:
     from generate import mapping  # type: ignore[import-not-found]
     from rdflib import Graph, URIRef
 
-    from bpfgraph.mappings import store_mapping
     from bpfgraph.summaries import summarize_graph, summary_graph
     from bpfgraph.validation import validate_mapping
+    from bpfgraph.writes import store_mapping
 
     if engine == "rdflib":
         count = min(count, 3)  # pySHACL takes seconds per mapping
@@ -304,9 +305,9 @@ def _peak_rss_mib(pid: int) -> float:
 
 
 def _load_disk(path: Path, items: list[tuple[Path, str]]) -> None:
-    from bpfgraph.framework import ensure_loaded
-    from bpfgraph.mappings import load_files
+    from bpfgraph.loading import ensure_loaded
     from bpfgraph.store.oxigraph import OxigraphStore
+    from bpfgraph.writes import load_files
 
     store = OxigraphStore(path)
     ensure_loaded(store)

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from bpfgraph.framework import framework_store, load_part
+from bpfgraph.framework import load_part
 from bpfgraph.store import Store
+from bpfgraph.store.engines import framework_store
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).resolve().parents[1]

@@ -161,8 +161,8 @@ def test_report_refuses_files_without_mappings(tmp_path: Path):
 
 def test_report_numbers_equal_the_named_queries(store):
     from bpfgraph import queries
-    from bpfgraph.framework import framework_store
     from bpfgraph.gaps import city_reports, load_mappings
+    from bpfgraph.store.engines import framework_store
 
     s = framework_store()
     load_mappings(s, [(p.stem, Graph().parse(p)) for p in EXAMPLES])

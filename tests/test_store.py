@@ -12,13 +12,17 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from bpfgraph import queries
-from bpfgraph.framework import ensure_loaded, graph_iri, source_digest, stored_digest
-from bpfgraph.mappings import MappingRefused, mapping_graphs, store_mapping
+from bpfgraph.framework import graph_iri
+from bpfgraph.loading import ensure_loaded, source_digest, stored_digest
 from bpfgraph.settings import Settings
-from bpfgraph.store import AskResult, GraphResult, SelectResult, Store, StoreError, open_store
+from bpfgraph.store import AskResult, GraphResult, SelectResult, Store, StoreError
+from bpfgraph.store.engines import open_store
 from bpfgraph.store.oxigraph import OxigraphStore
 from bpfgraph.store.remote import RemoteStore
-from bpfgraph.store.replica import ReplicaStore, Writer
+from bpfgraph.store.replica import ReplicaStore
+from bpfgraph.store.writer import Writer
+from bpfgraph.summaries import mapping_graphs
+from bpfgraph.writes import WriteRefused, store_mapping
 
 from .conftest import DATA, ROOT
 from .servers import OxigraphServer
@@ -172,7 +176,7 @@ def test_mappings_load_and_answer_the_same(engine_store: Store):
 
 def test_invalid_mapping_is_refused_and_nothing_stored(engine_store: Store):
     before = (engine_store.count(), engine_store.graphs())
-    with pytest.raises(MappingRefused) as info:
+    with pytest.raises(WriteRefused) as info:
         store_mapping(
             engine_store, Graph().parse(DATA / "mappings" / "invalid" / "unknown-process.ttl")
         )
@@ -182,7 +186,7 @@ def test_invalid_mapping_is_refused_and_nothing_stored(engine_store: Store):
 
 def test_framework_graphs_cannot_be_overwritten(engine_store: Store):
     g = Graph().parse(DATA / "mappings" / "valid" / "unknown-process.ttl")
-    with pytest.raises(MappingRefused, match="belongs to the framework"):
+    with pytest.raises(WriteRefused, match="belongs to the framework"):
         store_mapping(engine_store, g, graph_name=str(graph_iri("framework")))
 
 
@@ -200,7 +204,7 @@ def test_disk_store_persists_across_restarts(tmp_path: Path):
 def test_a_changed_framework_is_reloaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     store = OxigraphStore(tmp_path / "store")
     ensure_loaded(store)
-    import bpfgraph.framework as fw
+    import bpfgraph.loading as fw
 
     monkeypatch.setattr(fw, "source_digest", lambda: "sha256:changed")
     assert fw.ensure_loaded(store) is True
@@ -306,7 +310,7 @@ def test_writes_during_the_mirror_fill_are_not_lost(
 
     store = OxigraphStore(tmp_path / "store")
     ensure_loaded(store)
-    real_copy = engine._copy_of
+    real_copy = engine.copy_of
     calls = []
 
     def copy_then_write(source):  # the real copy; then a write lands before the mirror is used
@@ -316,7 +320,7 @@ def test_writes_during_the_mirror_fill_are_not_lost(
             store.load_data(b'<urn:late> <urn:p> "1" .', "nt", "urn:g:late")
         return copied
 
-    monkeypatch.setattr(engine, "_copy_of", copy_then_write)
+    monkeypatch.setattr(engine, "copy_of", copy_then_write)
     store.start_mirror(10_000_000, background=False)
     assert store.mirrored
     assert _count(store, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <urn:g:late> { ?s ?p ?o } }") == 1

@@ -14,12 +14,13 @@ import pytest
 from rdflib import Graph, URIRef
 
 from bpfgraph import queries, summaries
-from bpfgraph.framework import ensure_loaded
-from bpfgraph.mappings import delete_graph, load_files, put_mapping
+from bpfgraph.loading import ensure_loaded
+from bpfgraph.sparql_text import touched_graphs
 from bpfgraph.store.base import SelectResult, Store
 from bpfgraph.store.oxigraph import OxigraphStore
 from bpfgraph.store.remote import RemoteStore
 from bpfgraph.vocab import BPF
+from bpfgraph.writes import delete_graph, load_files, write_graphs
 
 from .conftest import DATA, ROOT
 from .servers import OxigraphServer
@@ -47,7 +48,7 @@ def rows(store: Store, text: str) -> list[dict[str, str]]:
 @pytest.mark.parametrize("path", FILES, ids=[f"{p.parent.name}/{p.stem}" for p in FILES])
 def test_named_queries_agree_with_the_direct_derivation(store: Store, path: Path):
     graph = Graph().parse(path)
-    put_mapping(store, GRAPH, graph)
+    write_graphs(store, {GRAPH: graph})
     try:
         for name in SUMMARY_QUERIES:
             direct = (DIRECT / f"{name}.rq").read_text(encoding="utf-8")
@@ -61,7 +62,7 @@ def test_named_queries_agree_with_the_direct_derivation(store: Store, path: Path
 
 
 def test_summary_of_an_example_reads_as_the_standard_counts(store: Store):
-    put_mapping(store, GRAPH, Graph().parse(ROOT / "data" / "examples" / "aldermoor.ttl"))
+    write_graphs(store, {GRAPH: Graph().parse(ROOT / "data" / "examples" / "aldermoor.ttl")})
     try:
         summary = store.get_graph(summaries.summary_graph(GRAPH))
         nodes = set(summary.objects(None, BPF.processSummary))
@@ -88,7 +89,7 @@ def test_summary_of_an_example_reads_as_the_standard_counts(store: Store):
 def test_a_graph_without_a_mapping_has_no_summary(store: Store):
     g = Graph()
     g.add((URIRef("https://example.org/a"), URIRef("https://example.org/b"), URIRef("x:c")))
-    put_mapping(store, GRAPH, g)
+    write_graphs(store, {GRAPH: g})
     try:
         assert summaries.summary_graph(GRAPH) not in store.graphs()
     finally:
@@ -99,7 +100,7 @@ def test_summaries_follow_updates_and_are_repaired(tmp_path: Path):
     store = OxigraphStore(tmp_path / "store")
     ensure_loaded(store)
     example = ROOT / "data" / "examples" / "kestrel-bay.ttl"
-    put_mapping(store, GRAPH, Graph().parse(example))
+    write_graphs(store, {GRAPH: Graph().parse(example)})
     sg = summaries.summary_graph(GRAPH)
 
     def adopted() -> int:
@@ -147,7 +148,7 @@ def test_bulk_load_derives_the_same_summaries(tmp_path: Path, engine: str):
         ensure_loaded(s)
     load_files(bulk, items)
     for path, graph in items:
-        put_mapping(one_by_one, graph, Graph().parse(path))
+        write_graphs(one_by_one, {graph: Graph().parse(path)})
     for _path, graph in items:
         sg = summaries.summary_graph(graph)
         assert set(bulk.get_graph(sg)) == set(one_by_one.get_graph(sg))
@@ -165,7 +166,7 @@ def test_cross_city_process_profile(store: Store):
     examples = sorted((ROOT / "data" / "examples").glob("*.ttl"))
     graphs = [f"https://example.org/profile/{p.stem}" for p in examples]
     for path, graph in zip(examples, graphs, strict=True):
-        put_mapping(store, graph, Graph().parse(path))
+        write_graphs(store, {graph: Graph().parse(path)})
     try:
         profile = {
             r["notation"]: r for r in rows(store, queries.get("cross-city-process-profile").bind())
@@ -199,8 +200,8 @@ def test_cross_city_process_profile(store: Store):
 def test_after_an_update_only_the_graphs_it_names_are_derived_again(store: Store):
     a, b = "https://example.org/update/a", "https://example.org/update/b"
     examples = sorted((ROOT / "data" / "examples").glob("*.ttl"))
-    put_mapping(store, a, Graph().parse(examples[0]))
-    put_mapping(store, b, Graph().parse(examples[1]))
+    write_graphs(store, {a: Graph().parse(examples[0])})
+    write_graphs(store, {b: Graph().parse(examples[1])})
     try:
         # make b's summary visibly stale, then update a only
         store.update(
@@ -221,7 +222,7 @@ def test_after_an_update_only_the_graphs_it_names_are_derived_again(store: Store
             f"WHERE {{ GRAPH g:a {{ ?x <{BPF.adoptionStatus}> ?s }} }}"
         )
         store.update(update)
-        assert summaries.touched_graphs(update) >= {a}
+        assert touched_graphs(update) >= {a}
         assert summaries.after_update(store, update) == 1
         assert count(a) == 0  # a derived again: nothing has a status any more
         assert count(b) == 0  # b not touched: still the stale summary

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import paths, rdfio
+from .framework import PARTS, part_graph
+from .inference import inconsistencies
 from .lint import (
     Problem,
     defined_terms,
@@ -17,6 +19,7 @@ from .lint import (
     whitespace,
 )
 from .queries import QueryError, load_all
+from .validation import term_text, validate_framework
 
 
 @dataclass
@@ -40,8 +43,6 @@ def run_check(progress: Callable[[str], None] | None = None) -> CheckReport:
             progress(f"{name}: {'ok' if not problems else f'{len(problems)} problem(s)'}")
 
     # 1. parse every file
-    from .framework import PARTS, _load_part
-
     parse_problems = []
     graphs = {}
     for part in PARTS.values():
@@ -60,19 +61,15 @@ def run_check(progress: Callable[[str], None] | None = None) -> CheckReport:
     if parse_problems:
         return report
     for name in PARTS:
-        graphs[name] = _load_part(name)
+        graphs[name] = part_graph(name)
 
     # 2. OWL RL
-    from .inference import inconsistencies
-
     step(
         "OWL RL reasoning (owlrl)",
         [Problem("owl-rl", "ontology + framework", m) for m in inconsistencies()],
     )
 
     # 3. SHACL
-    from .validation import term_text, validate_framework
-
     shacl = validate_framework()
     step(
         "SHACL validation of the framework (shapes/framework.ttl)",

@@ -91,8 +91,9 @@ def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 def _open_store(args: argparse.Namespace, write: bool):  # type: ignore[no-untyped-def]
     """The configured store with the framework loaded (once; a no-op when up to date)."""
-    from .framework import ensure_loaded, source_digest, stored_digest
-    from .store import StoreError, open_store
+    from .loading import ensure_loaded, source_digest, stored_digest
+    from .store import StoreError
+    from .store.engines import open_store
 
     settings = _settings(args)
     try:
@@ -151,9 +152,9 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 def cmd_load(args: argparse.Namespace) -> int:
     from . import rdfio, validation_report
-    from .mappings import MappingRefused, store_mapping
     from .store import StoreError
     from .validation import ValidationError
+    from .writes import WriteRefused, store_mapping
 
     if args.graph and len(args.files) > 1:
         raise UsageError("--graph names one graph: give one file with it")
@@ -169,7 +170,7 @@ def cmd_load(args: argparse.Namespace) -> int:
         for name, graph in parsed:
             try:
                 stored = store_mapping(store, graph, args.graph)
-            except MappingRefused as exc:
+            except WriteRefused as exc:
                 failures += 1
                 _out(f"{name}: refused: {exc.message}")
                 if exc.report is not None:
@@ -284,7 +285,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from . import gaps, rdfio
-    from .framework import framework_store
+    from .store.engines import framework_store
 
     paths = [Path(f) for f in args.files]
     graphs = []
@@ -341,7 +342,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 0
     # the embedded store: one writer process owns it, each worker answers from a replica
     from .store.base import StoreError
-    from .store.replica import Writer
+    from .store.writer import Writer
 
     try:
         writer = Writer(args.log_level)

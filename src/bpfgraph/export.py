@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from rdflib import Dataset, Graph
 
 from . import rdfio
-from .framework import INFERRED, PARTS, bind_prefixes, graph_iri, load_dataset
+from .framework import INFERRED, PARTS, bind_prefixes, graph_iri
+from .inference import load_dataset
 from .vocab import PREFIXES
 
 #: ``--format`` value -> (rdflib serializer, media type, file suffix)

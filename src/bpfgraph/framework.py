@@ -12,25 +12,26 @@ the framework.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, Graph, URIRef
 
 from . import paths, rdfio
-from .store.base import Store
 from .vocab import GRAPH, PREFIXES
 
 
 @dataclass(frozen=True)
 class Part:
+    """A named part of the project's RDF sources and the files it is read from."""
+
     name: str
     description: str
 
     def files(self) -> list[Path]:
+        """The files of the part, in a stable order."""
         match self.name:
             case "ontology":
                 return [paths.ontology_dir() / "bpf.ttl"]
@@ -83,13 +84,15 @@ def is_reserved_graph(iri: str) -> bool:
 
 
 def bind_prefixes(graph: Graph) -> Graph:
+    """Bind the project's prefixes on ``graph`` (returned, for chaining)."""
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns, override=True)
     return graph
 
 
 @cache
-def _load_part(name: str) -> Graph:
+def part_graph(name: str) -> Graph:
+    """One part as an rdflib graph, parsed once per process (shared: do not change it)."""
     graph = bind_prefixes(Graph())
     for path in PARTS[name].files():
         graph += rdfio.parse_file(path)
@@ -99,96 +102,21 @@ def _load_part(name: str) -> Graph:
 def load_part(name: str) -> Graph:
     """A fresh copy of one part as an rdflib graph (parsed once per process)."""
     copy = bind_prefixes(Graph())
-    copy += _load_part(name)
+    copy += part_graph(name)
     return copy
 
 
-def load_dataset(parts: Iterable[str] = tuple(PARTS), inferred: bool = False) -> Dataset:
-    """The parts as named graphs of one dataset, optionally with the inferred graph."""
+def load_dataset(parts: Iterable[str] = tuple(PARTS)) -> Dataset:
+    """The parts as named graphs of one dataset (with the inferred graph:
+    :func:`bpfgraph.inference.load_dataset`)."""
     ds = Dataset()
     for prefix, ns in PREFIXES.items():
         ds.bind(prefix, ns)
     for name in parts:
         g = ds.graph(graph_iri(name))
-        g += _load_part(name)
-    if inferred:
-        from .inference import entailments
-
-        g = ds.graph(graph_iri(INFERRED))
-        g += entailments()
+        g += part_graph(name)
     return ds
 
 
-def load_into(store: Store, inferred: bool = True) -> None:
-    """Load every part into its named graph of ``store`` with the engine's own parser,
-    then the inferred graph (computed once per process)."""
-    for name, part in PARTS.items():
-        for path in part.files():
-            store.load_file(path, str(graph_iri(name)))
-    if inferred:
-        from .inference import entailments
-
-        store.put_graph(str(graph_iri(INFERRED)), entailments())
-
-
+#: the graph holding the version (source digest) of the framework a store holds
 META = GRAPH["meta"]
-_HAS_VERSION = "http://purl.org/dc/terms/hasVersion"
-
-
-def source_digest() -> str:
-    """SHA-256 over every source file of the parts (and the package version)."""
-    from . import __version__
-
-    digest = hashlib.sha256(__version__.encode())
-    for name, part in PARTS.items():
-        for path in part.files():
-            digest.update(f"{name}/{path.name}\0".encode())
-            digest.update(path.read_bytes())
-    return "sha256:" + digest.hexdigest()
-
-
-def stored_digest(store: Store) -> str | None:
-    result = store.query(
-        f"SELECT ?v WHERE {{ GRAPH <{META}> "
-        f"{{ <{graph_iri('framework')}> <{_HAS_VERSION}> ?v }} }}",
-        union_default_graph=False,
-    )
-    rows = getattr(result, "rows", [])
-    return str(rows[0]["v"]) if rows else None
-
-
-def ensure_loaded(store: Store) -> bool:
-    """Load the parts and their entailments unless the store already holds this version,
-    and derive the mapping summaries that are missing (all of them after a reload).
-
-    Returns whether anything was (re)loaded. The check is one small query, so opening a
-    persistent store that is up to date parses nothing and reasons about nothing.
-    """
-    from . import summaries
-
-    digest = source_digest()
-    if stored_digest(store) == digest:
-        summaries.ensure(store)  # only what is missing: cheap when up to date
-        return False
-    for name, part in PARTS.items():
-        merged = Graph()
-        for path in part.files():
-            merged += rdfio.parse_file(path)
-        store.put_graph(str(graph_iri(name)), merged)
-    from .inference import entailments
-
-    store.put_graph(str(graph_iri(INFERRED)), entailments())
-    meta = Graph()
-    meta.add((graph_iri("framework"), URIRef(_HAS_VERSION), Literal(digest)))
-    store.put_graph(str(META), meta)
-    summaries.ensure(store, everything=True)  # they read the framework: derive them anew
-    return True
-
-
-def framework_store(inferred: bool = True) -> Store:
-    """A new in-memory store holding the parts (and the inferred graph)."""
-    from .store.oxigraph import OxigraphStore
-
-    store = OxigraphStore(None)
-    load_into(store, inferred)
-    return store

@@ -19,9 +19,9 @@ from pathlib import Path
 from rdflib import Graph
 
 from . import queries, rdfio
-from .mappings import put_mapping
 from .store import Store
 from .vocab import GRAPH, slug
+from .writes import write_graphs
 
 RATING_MIDPOINTS = {"N": 7.5, "P": 32.5, "L": 67.5, "F": 92.5}
 
@@ -78,7 +78,7 @@ class Comparison:
 def load_mappings(store: Store, graphs: list[tuple[str, Graph]]) -> None:
     """Put each mapping in its own named graph ``…/graph/mapping/{name}``."""
     for name, graph in graphs:
-        put_mapping(store, str(GRAPH[f"mapping/{slug(name)}"]), rdfio.as_graph(graph))
+        write_graphs(store, {str(GRAPH[f"mapping/{slug(name)}"]): rdfio.as_graph(graph)})
 
 
 def city_reports(store: Store) -> list[CityReport]:

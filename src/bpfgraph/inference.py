@@ -7,13 +7,15 @@ without reasoning per query or per validation.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
 import owlrl
-from rdflib import OWL, Graph, Literal
+from rdflib import OWL, Dataset, Graph, Literal
 
-from .framework import bind_prefixes, load_part
+from .framework import INFERRED, PARTS, bind_prefixes, graph_iri, load_part
+from .framework import load_dataset as load_parts
 
 
 @dataclass
@@ -59,3 +61,12 @@ def entailments() -> Graph:
 def inconsistencies() -> list[str]:
     """OWL RL inconsistencies of ontology + framework; empty when consistent."""
     return list(_framework_closure().errors)
+
+
+def load_dataset(parts: Iterable[str] = tuple(PARTS), inferred: bool = False) -> Dataset:
+    """The parts as named graphs of one dataset, optionally with the inferred graph."""
+    ds = load_parts(parts)
+    if inferred:
+        g = ds.graph(graph_iri(INFERRED))
+        g += entailments()
+    return ds

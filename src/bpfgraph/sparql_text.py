@@ -33,3 +33,72 @@ def code_only(text: str) -> str:
     """The text with its strings, IRIs and comments blanked out (one space per character, so
     that a position in one is the same position in the other)."""
     return STRING_IRI_COMMENT.sub(lambda m: " " * len(m.group()), text)
+
+
+#: characters that continue a SPARQL local name beyond what the pattern below reads
+#: (':', escapes, '%HH' and rare name characters)
+_CONTINUES = re.compile("[:%\\\\\u00b7\u0300-\u036f\u203f\u2040]")
+
+
+def touched_graphs(update: str) -> set[str] | None:
+    """The graphs a SPARQL Update may change, or None when it may change any of them.
+
+    Conservative: every IRI the update names (prefixed names expanded) counts; a variable
+    graph, ALL / NAMED, a BASE or a relative IRI means "any graph".
+
+    >>> sorted(touched_graphs('PREFIX g: <https://e.org/> DROP GRAPH g:a ; CLEAR GRAPH <https://e.org/b>'))
+    ['https://e.org/', 'https://e.org/a', 'https://e.org/b']
+    >>> touched_graphs("DELETE WHERE { GRAPH ?g { ?s ?p ?o } }") is None
+    True
+    >>> touched_graphs('PREFIX e: <https://e.org/> CLEAR GRAPH e:a%20b') is None
+    True
+    >>> sorted(touched_graphs('DELETE WHERE { GRAPH <https://e.org/g> { ?all ?p ?o } }'))
+    ['https://e.org/g']
+    """
+    iris: set[str] = set()
+    for m in STRING_IRI_COMMENT.finditer(update):
+        token = m.group()
+        if token.startswith("<"):
+            if "\\" in token:  # an escape (\u0068ttps…) spells an IRI we would misread
+                return None
+            iris.add(token[1:-1])
+    code = STRING_IRI_COMMENT.sub(" ", update)
+    if re.search(r"\bGRAPH\s+[?$]|(?<![?$\w:])(ALL|NAMED|BASE)\b", code, re.IGNORECASE):
+        return None
+    # the declarations read with comments out of the way (PREFIX # …\n g: <…> is one)
+    declarations = STRING_IRI_COMMENT.sub(
+        lambda m: m.group() if m.group().startswith("<") else " ", update
+    )
+    prefixes = {
+        m.group(1): m.group(2)
+        for m in re.finditer(
+            r"PREFIX\s+([A-Za-z][\w.-]*|):\s*<([^>]*)>", declarations, re.IGNORECASE
+        )
+    }
+    for m in re.finditer(r"(?<![\w:])([A-Za-z][\w.-]*|):([\w.-]*)", code):
+        if m.group(1) not in prefixes:
+            if m.group(1).upper() != "PREFIX":
+                return None  # a prefix we could not read: it may name any graph
+            continue
+        if _CONTINUES.match(code, m.end()):
+            return None  # a local name with ':', '%', escapes or rarer characters: any graph
+        local = m.group(2)
+        # a local name never ends with '.': "g:a." is g:a and the end of a triple
+        iris.update({prefixes[m.group(1)] + local, prefixes[m.group(1)] + local.rstrip(".")})
+    if any(":" not in iri for iri in iris):  # relative: resolved against a base we do not know
+        return None
+    return iris
+
+
+_FROM = re.compile(r"(?<![\w:?$.-])FROM(?![\w:-])", re.IGNORECASE)
+
+
+def has_dataset_clause(text: str) -> bool:
+    """Whether the query names its dataset (FROM / FROM NAMED).
+
+    >>> has_dataset_clause("SELECT * FROM <http://example.org/g> { ?s ?p ?o }")
+    True
+    >>> has_dataset_clause("SELECT ?from { ?s <http://example.org/FROM> ?from }")
+    False
+    """
+    return _FROM.search(code_only(text)) is not None

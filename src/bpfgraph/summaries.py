@@ -18,7 +18,7 @@ small named graph per mapping, ``https://w3id.org/bpfgraph/graph/summary/{hash}`
 
 The named queries read these summaries; the mapping's own graph stays exactly as the city
 sent it. Summaries are written in the same transaction as the mapping
-(:func:`bpfgraph.mappings.put_mapping`), re-derived for every mapping after a SPARQL Update
+(:func:`bpfgraph.writes.write_graphs`), re-derived for every mapping after a SPARQL Update
 (which may touch any graph), and checked at start (:func:`ensure`).
 
 >>> summary_graph("https://example.org/g").startswith("https://w3id.org/bpfgraph/graph/summary/")
@@ -28,7 +28,6 @@ True
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -38,7 +37,8 @@ from functools import cache
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import PROV, SKOS, XSD
 
-from .sparql_text import STRING_IRI_COMMENT
+from .framework import part_graph
+from .sparql_text import touched_graphs
 from .store.base import SelectResult, Store
 from .vocab import BPF, GRAPH, ID
 
@@ -95,9 +95,7 @@ class FrameworkIndex:
 @cache
 def framework_index() -> FrameworkIndex:
     """What summaries need to know of the framework (read once from the packaged files)."""
-    from .framework import _load_part
-
-    g = _load_part("framework")
+    g = part_graph("framework")
     outcomes: dict[str, set[str]] = defaultdict(set)
     practices: dict[str, set[str]] = defaultdict(set)
     for p, o in g.subject_objects(BPF.hasOutcome):
@@ -281,18 +279,6 @@ def summarize_graph(graph: Graph, mapping_graph: str) -> Graph:
     return to_graph(summarize(((str(s), str(p), str(o)) for s, p, o in graph), mapping_graph))
 
 
-def _graph_triples(store: Store, graph: str) -> Iterable[Triple]:
-    native = getattr(store, "native", None)
-    if native is not None:  # Oxigraph: a plain scan of the graph, no rdflib terms
-        import pyoxigraph as ox
-
-        for q in native.quads_for_pattern(None, None, None, ox.NamedNode(graph)):
-            yield q.subject.value, q.predicate.value, q.object.value
-        return
-    for s, p, o in store.get_graph(graph):
-        yield str(s), str(p), str(o)
-
-
 def mapping_graphs(store: Store) -> list[str]:
     """Named graphs that hold a bpf:CityMapping."""
     result = store.query(
@@ -305,71 +291,13 @@ def mapping_graphs(store: Store) -> list[str]:
 
 def refresh(store: Store, mapping_graph: str) -> None:
     """Re-derive the summary of one graph from what the store holds."""
-    summary = to_graph(summarize(_graph_triples(store, mapping_graph), mapping_graph))
+    summary = to_graph(summarize(store.triples(mapping_graph), mapping_graph))
     store.put_graphs({summary_graph(mapping_graph): summary})
 
 
 def forget(store: Store, mapping_graph: str) -> None:
     """Remove the summary of a graph that was deleted."""
     store.delete_graph(summary_graph(mapping_graph))
-
-
-_STRING_OR_COMMENT = STRING_IRI_COMMENT
-
-
-#: characters that continue a SPARQL local name beyond what the pattern below reads
-#: (':', escapes, '%HH' and rare name characters)
-_CONTINUES = re.compile("[:%\\\\\u00b7\u0300-\u036f\u203f\u2040]")
-
-
-def touched_graphs(update: str) -> set[str] | None:
-    """The graphs a SPARQL Update may change, or None when it may change any of them.
-
-    Conservative: every IRI the update names (prefixed names expanded) counts; a variable
-    graph, ALL / NAMED, a BASE or a relative IRI means "any graph".
-
-    >>> sorted(touched_graphs('PREFIX g: <https://e.org/> DROP GRAPH g:a ; CLEAR GRAPH <https://e.org/b>'))
-    ['https://e.org/', 'https://e.org/a', 'https://e.org/b']
-    >>> touched_graphs("DELETE WHERE { GRAPH ?g { ?s ?p ?o } }") is None
-    True
-    >>> touched_graphs('PREFIX e: <https://e.org/> CLEAR GRAPH e:a%20b') is None
-    True
-    >>> sorted(touched_graphs('DELETE WHERE { GRAPH <https://e.org/g> { ?all ?p ?o } }'))
-    ['https://e.org/g']
-    """
-    iris: set[str] = set()
-    for m in _STRING_OR_COMMENT.finditer(update):
-        token = m.group()
-        if token.startswith("<"):
-            if "\\" in token:  # an escape (\u0068ttps…) spells an IRI we would misread
-                return None
-            iris.add(token[1:-1])
-    code = _STRING_OR_COMMENT.sub(" ", update)
-    if re.search(r"\bGRAPH\s+[?$]|(?<![?$\w:])(ALL|NAMED|BASE)\b", code, re.IGNORECASE):
-        return None
-    # the declarations read with comments out of the way (PREFIX # …\n g: <…> is one)
-    declarations = _STRING_OR_COMMENT.sub(
-        lambda m: m.group() if m.group().startswith("<") else " ", update
-    )
-    prefixes = {
-        m.group(1): m.group(2)
-        for m in re.finditer(
-            r"PREFIX\s+([A-Za-z][\w.-]*|):\s*<([^>]*)>", declarations, re.IGNORECASE
-        )
-    }
-    for m in re.finditer(r"(?<![\w:])([A-Za-z][\w.-]*|):([\w.-]*)", code):
-        if m.group(1) not in prefixes:
-            if m.group(1).upper() != "PREFIX":
-                return None  # a prefix we could not read: it may name any graph
-            continue
-        if _CONTINUES.match(code, m.end()):
-            return None  # a local name with ':', '%', escapes or rarer characters: any graph
-        local = m.group(2)
-        # a local name never ends with '.': "g:a." is g:a and the end of a triple
-        iris.update({prefixes[m.group(1)] + local, prefixes[m.group(1)] + local.rstrip(".")})
-    if any(":" not in iri for iri in iris):  # relative: resolved against a base we do not know
-        return None
-    return iris
 
 
 def after_update(store: Store, update: str) -> int:

@@ -176,7 +176,7 @@ def test_serve_stops_when_its_writer_process_dies(tmp_path):
             int(pid)
             for pid in os.listdir("/proc")
             if pid.isdigit()
-            and b"bpfgraph.store.replica" in _cmdline(pid)
+            and b"bpfgraph.store.writer" in _cmdline(pid)
             and _parent(pid) == app.process.pid
         ]
         assert len(writers) == 1

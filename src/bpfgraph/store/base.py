@@ -2,17 +2,39 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import Graph
 from rdflib.term import Node
 
+from .. import rdfio
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+
+    from .journal import Journal
+
+#: a triple as three strings (IRIs, blank node labels and literal values as they stand)
+Triple = tuple[str, str, str]
+
 
 class StoreError(Exception):
     """The store could not be opened or refused an operation (message for people)."""
+
+
+class StoreRefused(StoreError):
+    """A remote store refused a request passed on to it, with the HTTP status to answer."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass
@@ -42,8 +64,6 @@ QueryResult = SelectResult | AskResult | GraphResult
 
 def replace_graphs_update(graphs: dict[str, Graph]) -> str:
     """One SPARQL Update that replaces each graph by its new content (removes the empty ones)."""
-    from .. import rdfio
-
     operations = []
     for graph, data in graphs.items():
         operations.append(f"DROP SILENT GRAPH <{graph}>")
@@ -54,10 +74,20 @@ def replace_graphs_update(graphs: dict[str, Graph]) -> str:
 
 
 class Store(ABC):
-    """A quad store holding named graphs. Every write replaces or adds whole graphs."""
+    """A quad store holding named graphs. Every write replaces or adds whole graphs.
+
+    Besides reads and writes, the interface says what the service needs to know of an engine
+    without asking for its class: whether it is *embedded* (an Oxigraph store in this process,
+    which worker processes may copy and whose answers may be cached, since nothing else writes
+    it) and, for a replica of ``serve --workers N``, whether it is behind its writer.
+    """
 
     #: short engine name for messages and benchmarks
     engine: str = "store"
+    #: an Oxigraph store held by this process: queries may be evaluated on copies of it
+    #: (:attr:`primary`, :meth:`journal`) and answers cached until the next write; False for
+    #: a store that other processes write (a remote SPARQL store)
+    embedded: bool = False
 
     @abstractmethod
     def load_file(self, path: Path, graph: str, fmt: str | None = None) -> None:
@@ -112,6 +142,74 @@ class Store(ABC):
         )
         assert isinstance(result, GraphResult)
         return result.graph
+
+    def triples(self, graph: str) -> Iterator[Triple]:
+        """The triples of one named graph as strings (no rdflib terms where the engine can)."""
+        for s, p, o in self.get_graph(graph):
+            yield str(s), str(p), str(o)
+
+    def load_many(
+        self, items: Iterable[tuple[Path, str]], derived: Iterable[bytes] | None = None
+    ) -> None:
+        """Load files, each into its graph (added to what is there), and N-Quads ``derived``
+        from them (one document per file, in order)."""
+        for (path, graph), extra in zip(items, derived or [], strict=False):
+            self.load_file(path, graph)
+            if extra:
+                self.load_data(extra, "nquads", graph, replace=False)
+
+    # -- what the service asks of an engine ------------------------------------------------
+
+    @property
+    def native(self) -> ox.Store | None:
+        """The pyoxigraph store queries read, for an embedded engine (None otherwise)."""
+        return None
+
+    @property
+    def primary(self) -> ox.Store | None:
+        """The pyoxigraph store itself, never a read mirror (what copies are taken from)."""
+        return None
+
+    def writes_held(self) -> contextlib.AbstractContextManager[object]:
+        """A context in which no write happens (a copy taken inside matches one moment)."""
+        return nullcontext()
+
+    def journal(self, path: Path | None = None) -> Journal | None:
+        """The record of the graphs each write touched (started on the first call, in a file
+        at ``path`` other processes may map), which copies of an embedded store catch up
+        from; None for an engine that keeps none."""
+        return None
+
+    def status(self) -> dict[str, object]:
+        """What ``/health`` reports of the engine (read mirror, replica sequence)."""
+        return {"readMirror": "off", "replicaSeq": None}
+
+    def modified(self) -> dt.datetime | None:
+        """When the data last changed, if the engine knows it better than this process (a
+        replica: the writer's time, the same in every worker); None otherwise."""
+        return None
+
+    def start_mirror(self, max_quads: int, background: bool = True) -> object:
+        """Start copying the store into memory for reads, where the engine can (no-op)."""
+        return None
+
+    def behind(self) -> bool:
+        """Whether another process has written what this store does not show yet (a replica)."""
+        return False
+
+    def catch_up(self) -> bool:
+        """Apply what :meth:`behind` reports; True if anything changed."""
+        return False
+
+    def on_change(self, listener: Callable[[], None]) -> None:  # noqa: B027 - optional hook
+        """Call ``listener`` whenever :meth:`catch_up` changed the store."""
+
+    def query_protocol(
+        self, text: str, media: str, default_graphs: list[str], named_graphs: list[str]
+    ) -> tuple[str, bytes]:
+        """Pass a SPARQL Protocol query to the engine and return its answer as it serialises
+        it (media type, body): the service's way of querying a store it does not embed."""
+        raise StoreError(f"the {self.engine} store answers queries in this process only")
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release the engine's resources."""

@@ -11,19 +11,22 @@ skipped above a size (``BPFGRAPH_READ_MIRROR_MAX_QUADS``) where memory would not
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
 import pyoxigraph as ox
 from rdflib import Graph
 
 from .. import rdfio
 from ..rdfio import term_converter, to_rdflib
+from ..sparql_text import touched_graphs
 from .base import (
     AskResult,
     GraphResult,
@@ -33,9 +36,7 @@ from .base import (
     StoreError,
     replace_graphs_update,
 )
-
-if TYPE_CHECKING:
-    from .replica import Journal
+from .journal import Journal
 
 log = logging.getLogger("bpfgraph.store")
 OX_FORMATS = {
@@ -74,6 +75,8 @@ def _result(result: object) -> QueryResult:
 class OxigraphStore(Store):
     """Oxigraph through pyoxigraph; ``path=None`` keeps everything in memory."""
 
+    embedded = True
+
     def __init__(self, path: Path | None, read_only: bool = False) -> None:
         self.path = path
         self.read_only = read_only
@@ -98,9 +101,9 @@ class OxigraphStore(Store):
             ) from None
         #: where reads go: the read mirror once it is ready, else the store itself
         self._reader = self._store
-        #: in the writer process of ``serve --workers N``: the record of what each write
-        #: touched, which the workers' replicas catch up from (:mod:`bpfgraph.store.replica`)
-        self.journal: Journal | None = None
+        #: the record of what each write touched, which copies of the store catch up from
+        #: (the query workers; the replicas of ``serve --workers N``): started on demand
+        self._journal: Journal | None = None
 
     @property
     def native(self) -> ox.Store:
@@ -112,6 +115,31 @@ class OxigraphStore(Store):
         """The store itself (on disk when persistent), never the read mirror: what copies of
         the store are taken from, with the blank node labels every copy then shares."""
         return self._store
+
+    def writes_held(self) -> contextlib.AbstractContextManager[object]:
+        return self._lock
+
+    def journal(self, path: Path | None = None) -> Journal:
+        """The journal of this store's writes, started on the first call (in a file at
+        ``path``, which other processes may map; by default a private temporary file)."""
+        with self._lock:
+            if self._journal is None:
+                if path is None:
+                    fd, name = tempfile.mkstemp(prefix="bpfgraph-journal-")
+                    os.close(fd)
+                    self._journal = Journal(Path(name))
+                    os.unlink(name)  # the mapping stays valid; nothing else reads it
+                else:
+                    self._journal = Journal(path)
+            return self._journal
+
+    def status(self) -> dict[str, object]:
+        return {"readMirror": self.mirror_state, "replicaSeq": None}
+
+    def triples(self, graph: str) -> Iterator[tuple[str, str, str]]:
+        """A plain scan of the graph, no rdflib terms."""
+        for q in self._reader.quads_for_pattern(None, None, None, ox.NamedNode(graph)):
+            yield q.subject.value, q.predicate.value, q.object.value
 
     # -- read mirror ---------------------------------------------------------------------------
 
@@ -159,7 +187,7 @@ class OxigraphStore(Store):
             self._filling, self._dirty = True, set()  # writes from now on are copied again
         while True:
             try:
-                mirror = _copy_of(self._store)  # a snapshot: writes meanwhile do not block
+                mirror = copy_of(self._store)  # a snapshot: writes meanwhile do not block
             except Exception:  # the disk stays usable: reads simply stay there
                 log.exception("read mirror could not be filled; queries read the disk")
                 with self._lock:
@@ -180,15 +208,15 @@ class OxigraphStore(Store):
         """After a write: copy these graphs (and the default graph if ``default``; everything
         when ``graphs`` is None) from the disk into the mirror, in one transaction of it; and
         note them in the journal the replicas read, if there is one."""
-        if self.journal is not None:
-            self.journal.record(graphs, default)
+        if self._journal is not None:
+            self._journal.record(graphs, default)
         if self._filling:  # the mirror is being filled: note what to copy again
             dirty = self._dirty
             self._dirty = None if graphs is None or dirty is None else dirty | set(graphs)
         if not self.mirrored:
             return
         if graphs is None:
-            self._reader = _copy_of(self._store)
+            self._reader = copy_of(self._store)
         else:
             _copy_graphs(self._store, self._reader, graphs, default)
 
@@ -311,12 +339,10 @@ class OxigraphStore(Store):
             self._store.update(sparql, base_iri=base_iri)
             if self.path is not None:
                 self._store.flush()
-            if self.mirrored or self._filling or self.journal is not None:
+            if self.mirrored or self._filling or self._journal is not None:
                 if touches is not None:
                     self._sync(touches, default=default)
                     return
-                from ..summaries import touched_graphs
-
                 # the graphs the update names (an IRI that is no graph copies nothing) and the
                 # default graph; None: it may touch any graph
                 self._sync(touched_graphs(sparql), default=True)
@@ -354,12 +380,12 @@ def _copy_graphs(
     source: ox.Store, target: ox.Store, graphs: Iterable[str], default: bool = False
 ) -> None:
     """Replace these graphs of ``target`` by those of ``source``, in one update of ``target``."""
-    text = _copy_update(source, graphs, default)
+    text = copy_update(source, graphs, default)
     if text:
         target.update(text)
 
 
-def _copy_update(source: ox.Store, graphs: Iterable[str], default: bool = False) -> str:
+def copy_update(source: ox.Store, graphs: Iterable[str], default: bool = False) -> str:
     """The SPARQL Update that gives another store these graphs (and the default graph if
     ``default``) as ``source`` holds them; empty when there is nothing to copy."""
     names: list[ox.NamedNode | ox.DefaultGraph] = [ox.NamedNode(g) for g in sorted(set(graphs))]
@@ -391,7 +417,7 @@ def _replacing(name: ox.NamedNode | ox.DefaultGraph, triples: list[ox.Triple]) -
     return operations
 
 
-def _copy_of(store: ox.Store) -> ox.Store:
+def copy_of(store: ox.Store) -> ox.Store:
     """An in-memory copy of a store: its N-Quads dump piped into a new store's native parser
     (the dump and the parse run side by side; nothing is written to disk)."""
     mirror = piped(lambda out: store.dump(output=out, format=ox.RdfFormat.N_QUADS))

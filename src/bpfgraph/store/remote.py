@@ -21,6 +21,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from .. import rdfio
+from ..sparql_text import has_dataset_clause
 from .base import (
     AskResult,
     GraphResult,
@@ -28,6 +29,7 @@ from .base import (
     SelectResult,
     Store,
     StoreError,
+    StoreRefused,
     replace_graphs_update,
 )
 
@@ -102,6 +104,30 @@ class RemoteStore(Store):
         return [("default-graph-uri", g) for g in graphs] + [("named-graph-uri", g) for g in graphs]
 
     # -- Store -------------------------------------------------------------------------------
+
+    def query_protocol(
+        self, text: str, media: str, default_graphs: list[str], named_graphs: list[str]
+    ) -> tuple[str, bytes]:
+        """The query passed on as it came (a protocol error of the store is answered as
+        such: its 4xx as they are, its 5xx as 502); a query naming no dataset gets the union
+        of the store's graphs as its default graph, as on the embedded store."""
+        form = [("query", text)]
+        form += [("default-graph-uri", g) for g in default_graphs]
+        form += [("named-graph-uri", g) for g in named_graphs]
+        if not default_graphs and not named_graphs and not has_dataset_clause(text):
+            form += self.union_dataset()
+        try:
+            response = self._http.post(
+                self.query_url,
+                content=urlencode(form).encode(),
+                headers={"Accept": media, "Content-Type": FORM},
+            )
+        except Exception as exc:
+            raise StoreError(f"cannot reach the SPARQL store: {exc}") from None
+        if response.status_code >= 400:
+            status = response.status_code if response.status_code < 500 else 502
+            raise StoreRefused(status, response.text[:500])
+        return response.headers.get("content-type", media).split(";")[0], response.content
 
     def query(self, sparql: str, *, union_default_graph: bool = True) -> QueryResult:
         form: list[tuple[str, str]] = [("query", sparql)]

@@ -25,12 +25,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__, queries, rdfio
-from ..framework import ensure_loaded
-from ..mappings import mapping_graphs
+from ..loading import ensure_loaded, load_cities
 from ..settings import Settings
 from ..sparql_bounds import RECOMMENDED_STACK_BYTES, Bounds
-from ..store import Store, StoreError, open_store
-from ..store.oxigraph import OxigraphStore
+from ..store import Store, StoreError
+from ..store.engines import open_store
+from ..validation_report import FileOutcome, RunOutcome, to_json
+from ..writes import WriteRefused
 from . import graphs as gsp
 from . import negotiation
 from .cache import AnswerCache, NoCache, query_key
@@ -44,12 +45,14 @@ from .sparql import (
     run_query_async,
     run_remote_async,
 )
-from .updates import UpdateRefused, apply_update
+from .updates import apply_update
 
 if TYPE_CHECKING:
     from .executor import QueryPool
 
 log = logging.getLogger("bpfgraph.web")
+#: the status answering each kind of refusal of the write gate (bpfgraph.writes)
+REFUSED_STATUS = {"reserved": 403, "invalid": 422, "misplaced": 400, "missing": 404}
 SD_TURTLE = "text/turtle"
 
 
@@ -62,9 +65,7 @@ class State:
         self.version = 0
         self.modified = _modified(store)
         # a remote store may be written by other app processes: nothing is cached then
-        self.cache: AnswerCache = (
-            AnswerCache(settings.cache_bytes) if isinstance(store, OxigraphStore) else NoCache()
-        )
+        self.cache: AnswerCache = AnswerCache(settings.cache_bytes) if store.embedded else NoCache()
         self.lock = threading.Lock()
         bounds = Bounds(
             max_length=settings.query_max_length,
@@ -84,7 +85,7 @@ class State:
         )
         #: the worker processes queries and trial updates run on (None: threads)
         self.pool: QueryPool | None = None
-        if isinstance(store, OxigraphStore) and settings.heavy_queries > 0:
+        if store.embedded and settings.heavy_queries > 0:
             from .executor import PoolSettings, QueryPool
 
             self.pool = QueryPool(
@@ -151,10 +152,7 @@ def _deep_stacked(pool: ThreadPoolExecutor) -> None:
 
 def _modified(store: Store) -> dt.datetime:
     """Now, or for a replica the time the writer last wrote (every worker says the same)."""
-    writer = getattr(store, "modified", None)
-    if isinstance(writer, int) and writer > 0:
-        return dt.datetime.fromtimestamp(writer, dt.UTC)
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+    return store.modified() or dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def _error(status: int, message: str, headers: dict | None = None) -> Response:
@@ -228,7 +226,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
                 log.error("%s", exc)
                 os._exit(3)  # uvicorn's start-up failure: its supervisor stops the service
             app.state.bpf = State(settings, replica)
-            replica.listeners.append(app.state.bpf.bump)
+            replica.on_change(app.state.bpf.bump)
             app.replica = replica
         else:
             try:
@@ -241,8 +239,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             if settings.load_cities:
                 load_cities(st)
                 app.state.bpf.bump()
-            if isinstance(st, OxigraphStore):  # queries move to memory once it is filled
-                st.start_mirror(settings.read_mirror_max_quads)
+            st.start_mirror(settings.read_mirror_max_quads)  # queries move to memory once filled
         # what start-up built (framework graphs, shapes, modules) lives as long as the process:
         # keep it out of the garbage collector's full passes, which would otherwise walk it
         # again and again while requests allocate (answers, cache entries)
@@ -296,10 +293,16 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         headers = dict(exc.headers or {})
         if exc.status == 401:
             headers["WWW-Authenticate"] = 'Bearer realm="bpfgraph"'
-        if isinstance(exc, UpdateRefused) and exc.report is not None:
-            body = {"error": exc.message, "status": exc.status, "report": exc.report}
-            return JSONResponse(body, status_code=exc.status, headers=headers)
         return _error(exc.status, exc.message, headers or None)
+
+    @app.exception_handler(WriteRefused)
+    async def write_refused(_request: Request, exc: WriteRefused) -> Response:
+        status = REFUSED_STATUS[exc.kind]
+        if exc.outcomes:
+            run = RunOutcome([FileOutcome(name, report) for name, report in exc.outcomes])
+            body = {"error": exc.message, "status": status, "report": json.loads(to_json(run))}
+            return JSONResponse(body, status_code=status)
+        return _error(status, exc.message)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException) -> Response:
@@ -330,9 +333,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             "store": st.store.engine,
             "dataVersion": st.version,
             "cache": {"entries": len(st.cache), "bytes": st.cache.bytes},
-            "readMirror": getattr(st.store, "mirror_state", "off"),
-            # a worker of `serve --workers N`: the writer's sequence its replica holds
-            "replicaSeq": getattr(st.store, "seq", None),
+            # the read mirror; for a worker of `serve --workers N`, the writer's sequence its
+            # replica holds
+            **st.store.status(),
             # worker processes evaluating queries: how many there are, how many hold the store
             "queryWorkers": None
             if st.pool is None
@@ -399,7 +402,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         cached = st.cache.get(key)
         version = st.version
         if cached is None:
-            if isinstance(st.store, OxigraphStore):
+            if st.store.embedded:
                 prepared = prepare_query(
                     text, accept, st.limits, default, named, base_iri=st.sparql_url(request)
                 )
@@ -615,35 +618,18 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
                 )
         data = await run_in_threadpool(gsp.parse_body, body, request.headers.get("content-type"))
         if target is None:
-            if gsp.is_mapping(data):
-                raise ProtocolError(
-                    400, "store a city mapping in a named graph (?graph=IRI), not the default graph"
-                )
             async with st.write_lock:
                 try:
                     await run_in_threadpool(gsp.write_default, st.store, data, method == "PUT")
                 finally:
                     st.bump()
             return Response(status_code=204)
-        try:
-            async with st.write_lock:
-                try:
-                    write = gsp.put if method == "PUT" else gsp.post
-                    result = await run_in_threadpool(write, st.store, target, data)
-                finally:
-                    st.bump()
-        except gsp.Refused as exc:
-            from ..validation_report import FileOutcome, RunOutcome, to_json
-
-            doc = json.loads(to_json(RunOutcome([FileOutcome("request body", exc.report)])))
-            return JSONResponse(
-                {
-                    "error": "the city mapping has violations; nothing was stored",
-                    "status": 422,
-                    "report": doc,
-                },
-                status_code=422,
-            )
+        async with st.write_lock:
+            try:
+                write = gsp.put if method == "PUT" else gsp.post
+                result = await run_in_threadpool(write, st.store, target, data)
+            finally:
+                st.bump()
         return Response(
             status_code=result.status,
             headers={"Location": target if new_graph else str(request.url)}
@@ -672,23 +658,6 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     return app
 
 
-def load_cities(store: Store) -> None:
-    """Mappings in the repository's data/cities/ are loaded at start, validated like uploads."""
-    from .. import paths, rdfio
-    from ..mappings import MappingRefused, store_mapping
-
-    folder = paths.data_dir() / "cities"
-    if not folder.is_dir():
-        return
-    for path in sorted(folder.iterdir()):
-        if path.suffix.lower() not in rdfio.SUFFIX_FORMATS:
-            continue
-        try:
-            store_mapping(store, rdfio.parse_file(path))
-        except (rdfio.RDFInputError, MappingRefused) as exc:
-            log.warning("data/cities/%s was not loaded: %s", path.name, exc)
-
-
 def gzip_bytes(data: bytes) -> bytes:
     return gzip.compress(data, mtime=0)
 
@@ -697,4 +666,4 @@ def http_date(moment: dt.datetime) -> str:
     return format_datetime(moment, usegmt=True)
 
 
-__all__ = ["Path", "PlainTextResponse", "create_app", "mapping_graphs"]
+__all__ = ["Path", "PlainTextResponse", "create_app"]

@@ -11,8 +11,8 @@ from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDFS
 
 from ..framework import INFERRED, META, PARTS, graph_iri
-from ..mappings import mapping_graphs
 from ..store.base import Store
+from ..summaries import mapping_graphs
 from ..vocab import BPF, PREFIXES, PROV_GRAPH
 
 VOID = Namespace("http://rdfs.org/ns/void#")

@@ -11,8 +11,8 @@ from rdflib import Dataset
 
 from .. import rdfio
 from ..framework import INFERRED, PARTS, graph_iri
-from ..mappings import mapping_graphs
 from ..store.base import Store
+from ..summaries import mapping_graphs
 from ..vocab import PREFIXES
 from .cache import etag as etag_of
 from .negotiation import RDF_FORMATS, choose

@@ -39,13 +39,12 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
-from ..store.oxigraph import OxigraphStore
-from ..store.replica import Journal
+from ..store.base import Store
+from ..store.journal import Journal
 from .query_worker import _STRING_IRI_COMMENT, HEADER
 from .sparql import ProtocolError
 
@@ -322,15 +321,16 @@ def _hand(future: asyncio.Future, worker: Worker, idle: _Idle) -> None:
 class QueryPool:
     """Worker processes evaluating queries and trial updates on copies of ``store``."""
 
-    def __init__(self, store: OxigraphStore, settings: PoolSettings) -> None:
+    def __init__(self, store: Store, settings: PoolSettings) -> None:
+        journal, primary = store.journal(), store.primary
+        if journal is None or primary is None:
+            raise ValueError("query workers copy an embedded store only")
         self.store = store
         self.settings = settings
-        if store.journal is None:
-            fd, path = tempfile.mkstemp(prefix="bpfgraph-journal-")
-            os.close(fd)
-            store.journal = Journal(Path(path))
-            os.unlink(path)  # the mapping stays valid; nothing else reads it
-        self.journal: Journal = store.journal
+        self.journal: Journal = journal
+        #: the store copies are taken from (never the read mirror: its blank node labels
+        #: are its own)
+        self.primary: ox.Store = primary
         self.size = settings.heavy + settings.reserve
         self.heavy_running = 0
         self._heavy_lock = threading.Lock()
@@ -402,7 +402,7 @@ class QueryPool:
 
     def _full_copy(self, worker: Worker) -> None:
         seq = self.journal.seq
-        native = self.store.primary
+        native = self.primary
         fd, path = tempfile.mkstemp(prefix="bpfgraph-copy-", suffix=".nq")
         try:
             with os.fdopen(fd, "wb") as out:
@@ -423,7 +423,7 @@ class QueryPool:
         """Bring a worker's copy up to the journal (blocking)."""
         if worker.seq == self.journal.seq and worker.dirty == set() and not worker.dirty_default:
             return
-        with self.store._lock:  # no write in between: the copy matches one sequence
+        with self.store.writes_held():  # no write in between: the copy matches one sequence
             seq = self.journal.seq
             since = self.journal.since(worker.seq) if worker.dirty is not None else None
             if since is None:
@@ -432,7 +432,7 @@ class QueryPool:
                 full = False
                 graphs = since[0] | (worker.dirty or set())
                 default = since[1] or worker.dirty_default
-                message = _graphs_message(self.store.primary, graphs, default)
+                message = _graphs_message(self.primary, graphs, default)
         if full:
             self._full_copy(worker)
             return

@@ -22,9 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 
-from ..store.base import StoreError
-from ..store.oxigraph import OxigraphStore
-from ..store.replica import ReplicaStore
+from ..store.base import Store, StoreError
 from .cache import etag as etag_of
 from .cache import gzipped, query_key
 from .sparql import ProtocolError, prepare_query, run_query_async
@@ -38,7 +36,7 @@ class App(FastAPI):
     """The FastAPI app, with the fast lane in front of its middleware."""
 
     #: in a worker of ``serve --workers N``: the replica of the store it answers from
-    replica: ReplicaStore | None = None
+    replica: Store | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         replica = self.replica
@@ -67,7 +65,7 @@ class App(FastAPI):
 async def answer(app: FastAPI, scope: Scope, receive: Receive, send: Send) -> bool:
     """Answer ``GET /sparql?query=…`` if it is plain; False to let the app answer instead."""
     st = getattr(app.state, "bpf", None)
-    if st is None or not isinstance(st.store, OxigraphStore):
+    if st is None or not st.store.embedded:
         return False
     text = None
     default: list[str] = []

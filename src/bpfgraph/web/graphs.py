@@ -4,21 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pyoxigraph as ox
-from rdflib import RDF, Graph
+from rdflib import Graph
 
-from .. import rdfio
-from ..framework import is_reserved_graph
-from ..mappings import delete_graph, put_mapping, write_graphs
+from .. import rdfio, writes
 from ..store.base import Store
-from ..store.oxigraph import OxigraphStore
-from ..validation import Report, validate_mapping
-from ..vocab import BPF
+from ..validation import Report
 from .negotiation import PARSEABLE, base_media
 from .sparql import ProtocolError
-
-RDF_TYPE = ox.NamedNode(str(RDF.type))
-CITY_MAPPING = ox.NamedNode(str(BPF.CityMapping))
 
 
 @dataclass
@@ -26,14 +18,6 @@ class WriteResult:
     status: int  # 201 created, 204 replaced/merged
     triples: int
     report: Report | None = None
-
-
-class Refused(Exception):
-    """A mapping with violations: 422 and the report."""
-
-    def __init__(self, report: Report) -> None:
-        super().__init__("the mapping has violations; nothing was stored")
-        self.report = report
 
 
 def parse_body(body: bytes, content_type: str | None, source: str = "request body") -> Graph:
@@ -100,43 +84,16 @@ def new_graph_iri() -> str:
     return f"urn:uuid:{uuid.uuid4()}"
 
 
-def is_mapping(graph: Graph) -> bool:
-    return (None, RDF.type, BPF.CityMapping) in graph
-
-
-def check_writable(graph_iri: str | None) -> None:
-    if graph_iri is not None and is_reserved_graph(graph_iri):
-        raise ProtocolError(
-            403, f"graph <{graph_iri}> belongs to the framework and cannot be written"
-        )
-
-
 def put(store: Store, graph_iri: str, data: Graph) -> WriteResult:
-    check_writable(graph_iri)
-    report = None
-    if is_mapping(data):
-        report = validate_mapping(data)
-        if not report.conforms:
-            raise Refused(report)
-    existed = graph_iri in store.graphs()
-    put_mapping(store, graph_iri, data)
-    return WriteResult(204 if existed else 201, len(data), report)
+    """Graph Store PUT on a named graph, through the write gate."""
+    written = writes.put_graph(store, graph_iri, data)
+    return WriteResult(201 if written.created else 204, written.triples, written.report)
 
 
 def post(store: Store, graph_iri: str, data: Graph) -> WriteResult:
-    check_writable(graph_iri)
-    existed = graph_iri in store.graphs()
-    merged = Graph()
-    if existed:
-        merged += store.get_graph(graph_iri)
-    merged += data
-    report = None
-    if is_mapping(merged):
-        report = validate_mapping(merged)
-        if not report.conforms:
-            raise Refused(report)
-    put_mapping(store, graph_iri, merged)
-    return WriteResult(204 if existed else 201, len(merged), report)
+    """Graph Store POST on a named graph (added to what it holds), through the write gate."""
+    written = writes.add_to_graph(store, graph_iri, data)
+    return WriteResult(201 if written.created else 204, written.triples, written.report)
 
 
 #: bodies from this size on, in Turtle or N-Triples, holding no city mapping, are written
@@ -157,49 +114,33 @@ def write_large(
         len(body) < NATIVE_MIN_BYTES
         or fmt not in rdfio.NATIVE_TRIPLE_FORMATS
         or params.get("charset", "utf-8") not in ("utf-8", "utf8", "us-ascii", "ascii")
-        or not isinstance(store, OxigraphStore)
+        or not store.embedded
     ):
         return None
-    check_writable(graph_iri)
+    writes.check_graph(graph_iri)
     try:
         ntriples, is_mapping = rdfio.native_ntriples(body, fmt, "request body")
     except rdfio.RDFInputError as exc:
         raise ProtocolError(400, str(exc)) from None
     if is_mapping:
         return None
-    node = ox.NamedNode(graph_iri)
-    existed = store.primary.contains_named_graph(node)
-    if existed and not replace:
-        held = next(store.primary.quads_for_pattern(None, RDF_TYPE, CITY_MAPPING, node), None)
-        if held is not None:
-            return None  # added to a mapping: validated on the ordinary path
-        ntriples = store.primary.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=node) + ntriples
-    write_graphs(store, {graph_iri: ntriples})
-    return WriteResult(204 if existed else 201, ntriples.count(b"\n"))
+    written = writes.add_ntriples(store, graph_iri, ntriples, replace)
+    if written is None:
+        return None  # added to a mapping: validated on the ordinary path
+    return WriteResult(201 if written.created else 204, written.triples)
 
 
 def write_default(store: Store, data: Graph, replace: bool) -> None:
     """Write to the default graph: replace it (PUT) or add to it (POST), in one transaction."""
-    if replace:
-        write_graphs(store, {}, default=data)
-        return
-    body = data.serialize(format="nt", encoding="utf-8").decode("utf-8")
-    store.update("INSERT DATA { " + body + " }", touches=(), default=True)
+    writes.write_default(store, data, replace)
 
 
 def delete(store: Store, graph_iri: str) -> None:
-    check_writable(graph_iri)
-    if not delete_graph(store, graph_iri):
+    """Graph Store DELETE of a named graph (404 when there is none)."""
+    if not writes.delete_graph(store, graph_iri):
         raise ProtocolError(404, f"there is no graph <{graph_iri}>")
 
 
 def get(store: Store, graph_iri: str | None) -> Graph:
-    if graph_iri is None:
-        from ..store.base import GraphResult
-
-        result = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", union_default_graph=False)
-        assert isinstance(result, GraphResult)
-        return result.graph
-    if graph_iri not in store.graphs():
-        raise ProtocolError(404, f"there is no graph <{graph_iri}>")
-    return store.get_graph(graph_iri)
+    """Graph Store GET: a named graph (404 when there is none) or the default graph."""
+    return writes.read_graph(store, graph_iri)

@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from ..sparql_bounds import BoundsError, check
-from ..sparql_text import STRING_IRI_COMMENT
-from ..store.base import Store, StoreError
-from ..store.oxigraph import OxigraphStore
+from ..sparql_text import STRING_IRI_COMMENT, has_dataset_clause
+from ..store.base import Store, StoreRefused
 from .evaluation import (
     Answer,
     Limits,
@@ -62,20 +61,6 @@ def check_safety(text: str, limits: Limits, kind: str = "query") -> None:
         )
     if not limits.allow_load and _LOAD.search(code):
         raise ProtocolError(403, "LOAD is disabled on this endpoint (BPFGRAPH_ALLOW_LOAD)")
-
-
-_FROM = re.compile(r"(?<![\w:?$.-])FROM(?![\w:-])", re.IGNORECASE)
-
-
-def has_dataset_clause(text: str) -> bool:
-    """Whether the query names its dataset (FROM / FROM NAMED).
-
-    >>> has_dataset_clause("SELECT * FROM <http://example.org/g> { ?s ?p ?o }")
-    True
-    >>> has_dataset_clause("SELECT ?from { ?s <http://example.org/FROM> ?from }")
-    False
-    """
-    return _FROM.search(_code_only(text)) is not None
 
 
 def dataset_arguments(
@@ -202,7 +187,7 @@ async def run_remote_async(
 
 
 async def run_query_async(
-    store: OxigraphStore, prepared: Prepared, pool: QueryPool | None = None
+    store: Store, prepared: Prepared, pool: QueryPool | None = None
 ) -> Answer:
     """Run a prepared query from the event loop: on a worker process of ``pool``, killed at
     the deadline, or (no pool) in a thread of :data:`QUERY_POOL` that stops at the next
@@ -235,29 +220,11 @@ def _run_remote(
     default_graphs: list[str] | None,
     named_graphs: list[str] | None,
 ) -> Answer:
-    from ..store.remote import RemoteStore
-
-    assert isinstance(store, RemoteStore)
-    form = [("query", text)]
-    form += [("default-graph-uri", g) for g in default_graphs or []]
-    form += [("named-graph-uri", g) for g in named_graphs or []]
-    if not default_graphs and not named_graphs and not has_dataset_clause(text):
-        form += store.union_dataset()
-    from urllib.parse import urlencode
-
     try:
-        response = store._http.post(
-            store.query_url,
-            content=urlencode(form).encode(),
-            headers={"Accept": media, "Content-Type": "application/x-www-form-urlencoded"},
-        )
-    except Exception as exc:
-        raise StoreError(f"cannot reach the SPARQL store: {exc}") from None
-    if response.status_code >= 400:
-        raise ProtocolError(
-            response.status_code if response.status_code < 500 else 502, response.text[:500]
-        )
-    return Answer(response.headers.get("content-type", media).split(";")[0], response.content)
+        media, body = store.query_protocol(text, media, default_graphs or [], named_graphs or [])
+    except StoreRefused as exc:
+        raise ProtocolError(exc.status, str(exc)) from None
+    return Answer(media, body)
 
 
 #: a brace, or the keyword WHERE standing alone (not part of a name, a prefix or a variable)

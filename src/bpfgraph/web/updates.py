@@ -9,7 +9,7 @@ gate that every write passes:
 - a city mapping in the default graph → 400;
 - a changed graph holding a ``bpf:CityMapping`` with SHACL violations → 422 with the report;
 - otherwise the changed graphs, their summaries and provenance are written in one transaction
-  (:func:`bpfgraph.mappings.write_graphs`).
+  (:func:`bpfgraph.writes.write_graphs`).
 
 On a remote store (no copy to try on) the gate reads the update's text: an update that names a
 framework graph, or may touch any graph (``GRAPH ?g``, ``ALL``, ``NAMED``), is refused (403).
@@ -18,7 +18,6 @@ framework graph, or may touch any graph (``GRAPH ?g``, ``ALL``, ``NAMED``), is r
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
@@ -26,11 +25,13 @@ from rdflib import Graph
 from starlette.concurrency import run_in_threadpool
 
 from ..framework import is_reserved_graph
-from ..mappings import write_graphs
+from ..rdfio import to_rdflib
+from ..sparql_text import touched_graphs
 from ..store.base import Store
-from ..store.oxigraph import OxigraphStore, _copy_of
-from ..summaries import touched_graphs
+from ..store.oxigraph import copy_of
+from ..summaries import after_update
 from ..vocab import GRAPH
+from ..writes import apply_changes
 from .query_worker import UpdateError, dry_update
 from .sparql import Limits, ProtocolError, check_safety, client_error
 
@@ -42,20 +43,12 @@ if TYPE_CHECKING:
 RESERVED = (str(GRAPH), str(GRAPH["mapping/"]))
 
 
-class UpdateRefused(ProtocolError):
-    """A refused update whose answer carries a validation report."""
-
-    def __init__(self, status: int, message: str, report: dict | None = None) -> None:
-        super().__init__(status, message)
-        self.report = report
-
-
 async def apply_update(
     store: Store, pool: QueryPool | None, text: str, limits: Limits, base_iri: str | None
 ) -> None:
     """Apply an update through the gate (the caller holds the service's write lock)."""
     check_safety(text, limits, "update")
-    if not isinstance(store, OxigraphStore):
+    if not store.embedded:
         await run_in_threadpool(_remote_update, store, text)
         return
     worker = None
@@ -81,14 +74,12 @@ async def apply_update(
             pool.mark_dirty(worker, list(changes["graphs"]))
 
 
-async def _local_dry_run(
-    store: OxigraphStore, text: str, base_iri: str | None, limits: Limits
-) -> dict:
+async def _local_dry_run(store: Store, text: str, base_iri: str | None, limits: Limits) -> dict:
     """Without query workers: try the update on an in-memory copy, in a thread."""
 
     def run() -> dict:
         candidates = touched_graphs(text)
-        copy = _copy_of(store.native)
+        copy = copy_of(store.native)
         listed = None if candidates is None else sorted(candidates)
         return dry_update(copy, text, base_iri, listed, RESERVED, limits.max_write_bytes)
 
@@ -118,62 +109,15 @@ async def _local_dry_run(
 
 
 def _gate_and_write(store: Store, changes: dict) -> None:
+    """The trial run's changes through the write gate (city mappings read as rdflib graphs,
+    to be validated and summarised; anything else written as N-Triples)."""
     graphs: dict[str | None, tuple[bool, bytes]] = changes["graphs"]
-    if not graphs:
-        return
-    reserved = sorted(g for g in graphs if g is not None and is_reserved_graph(g))
-    if reserved:
-        raise ProtocolError(
-            403,
-            "the update would change the framework graph"
-            + ("s " if len(reserved) > 1 else " ")
-            + ", ".join(f"<{g}>" for g in reserved)
-            + (", which are" if len(reserved) > 1 else ", which is")
-            + " read-only; nothing was changed",
-        )
-    if None in changes["mappings"]:
-        raise ProtocolError(
-            400,
-            "the update would put a city mapping in the default graph; store it in a named "
-            "graph; nothing was changed",
-        )
-    # the city mappings as rdflib graphs (validated, summarised); anything else as N-Triples
-    contents: dict[str, Graph | bytes | None] = {}
-    for name, (exists, ntriples) in graphs.items():
-        if name is None:
-            continue
-        if not exists:
-            contents[name] = None
-        elif name in changes["mappings"]:
-            contents[name] = _to_graph(ntriples)
-        else:
-            contents[name] = ntriples
-    _validate(contents, changes["mappings"])
-    default = graphs[None][1] if None in graphs else None
-    write_graphs(store, contents, default=default)
-
-
-def _validate(contents: dict[str, Graph | bytes | None], mappings: list[str]) -> None:
-    from ..validation import validate_mapping
-    from ..validation_report import FileOutcome, RunOutcome, to_json
-
-    outcomes = []
-    for name in mappings:
-        data = contents.get(name)
-        if not isinstance(data, Graph):
-            continue
-        report = validate_mapping(data)
-        if not report.conforms:
-            outcomes.append(FileOutcome(f"graph <{name}>", report))
-    if outcomes:
-        doc = json.loads(to_json(RunOutcome(outcomes)))
-        names = ", ".join(o.file for o in outcomes)
-        raise UpdateRefused(
-            422,
-            f"the update would leave the city mapping in {names} with violations; nothing was "
-            "changed",
-            doc,
-        )
+    mapping_graph = {
+        name: _to_graph(graphs[name][1])
+        for name in changes["mappings"]
+        if name is not None and name in graphs and graphs[name][0]
+    }
+    apply_changes(store, graphs, changes["mappings"], mapping_graph)
 
 
 def _to_graph(ntriples: bytes) -> Graph:
@@ -184,8 +128,6 @@ def _to_graph(ntriples: bytes) -> Graph:
 
 
 def _rdflib_triple(quad: Any) -> tuple:
-    from ..rdfio import to_rdflib
-
     return (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object))
 
 
@@ -211,6 +153,4 @@ def _remote_update(store: Store, text: str) -> None:
         raise ProtocolError(400, f"invalid SPARQL update: {exc}") from None
     except (ValueError, OSError) as exc:
         raise ProtocolError(400, f"the update could not be applied: {exc}") from None
-    from ..summaries import after_update
-
     after_update(store, text)

@@ -19,6 +19,9 @@ _UNITS = {"K": 1024, "M": 1024**2, "G": 1024**3}
 
 
 class Settings(BaseSettings):
+    """Every setting of bpfgraph, read from ``BPFGRAPH_*`` environment variables (the README's
+    configuration table lists them); nothing else reads the environment."""
+
     model_config = SettingsConfigDict(env_prefix="BPFGRAPH_", extra="ignore")
 
     #: storage engine: embedded Oxigraph on disk, in memory, or a remote SPARQL 1.1 store
@@ -80,6 +83,11 @@ class Settings(BaseSettings):
     allow_load: bool = False
     #: load the mappings in DATA_DIR/../data/cities (the repository's data/cities) at start
     load_cities: bool = True
+    #: SHACL engine for mappings: pyshacl-turbo (compiled shapes) or pySHACL
+    validation_engine: Literal["turbo", "pyshacl"] = "turbo"
+    #: folder holding ontology/, data/, shapes/ and queries/ to use instead of the checkout's
+    #: or the wheel's (a working copy being edited, a test tree)
+    resource_root: Path | None = None
     #: internal, set by ``serve --workers N``: the run directory of the writer process whose
     #: store this worker replicates
     replica_of: Path | None = None

@@ -13,20 +13,20 @@ True
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from functools import cache
 
+from pydantic import ValidationError as SettingsError
 from pyshacl import validate as shacl_validate
-from rdflib import RDF, RDFS, SKOS, BNode, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, SKOS, BNode, Graph, Literal, URIRef
 from rdflib.plugins.stores.memory import SimpleMemory
 from rdflib.term import Node
 
 from . import paths, rdfio
 from .framework import load_part
-from .vocab import BPF
+from .settings import Settings
+from .vocab import BPF, SH
 
-SH = Namespace("http://www.w3.org/ns/shacl#")
 SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 
 
@@ -77,8 +77,12 @@ ENGINES = ("turbo", "pyshacl")
 
 
 def default_engine() -> str:
-    engine = os.environ.get("BPFGRAPH_VALIDATION_ENGINE", "turbo")
-    return engine if engine in ENGINES else "turbo"
+    """The engine the settings name (``BPFGRAPH_VALIDATION_ENGINE``; turbo when unset or
+    not one of :data:`ENGINES`)."""
+    try:
+        return Settings().validation_engine
+    except SettingsError:  # a bad value anywhere in the environment: the default engine
+        return "turbo"
 
 
 @cache

@@ -44,7 +44,7 @@ from rdflib import RDF, Graph, URIRef
 from . import rdfio, summaries
 from .framework import is_reserved_graph
 from .store.base import GraphResult, Store
-from .store.oxigraph import OX_FORMATS
+from .store.copies import OX_FORMATS
 from .validation import Report, validate_mapping
 from .vocab import BPF, PROV_GENERATED, PROV_GRAPH
 

@@ -17,9 +17,8 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
-from typing import IO
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -36,17 +35,10 @@ from .base import (
     StoreError,
     replace_graphs_update,
 )
+from .copies import OX_FORMATS, copy_graphs, copy_of, file_quads, replacing
 from .journal import Journal
 
 log = logging.getLogger("bpfgraph.store")
-OX_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "xml": ox.RdfFormat.RDF_XML,
-    "json-ld": ox.RdfFormat.JSON_LD,
-}
 
 
 def _result(result: object) -> QueryResult:
@@ -199,7 +191,7 @@ class OxigraphStore(Store):
                     self._dirty = set()
                     continue
                 self._filling = False
-                _copy_graphs(self._store, mirror, dirty, default=True)
+                copy_graphs(self._store, mirror, dirty, default=True)
                 self._reader = mirror
                 break
         log.info("read mirror ready: %d quads in %.1f s", size, time.perf_counter() - start)
@@ -218,7 +210,7 @@ class OxigraphStore(Store):
         if graphs is None:
             self._reader = copy_of(self._store)
         else:
-            _copy_graphs(self._store, self._reader, graphs, default)
+            copy_graphs(self._store, self._reader, graphs, default)
 
     def load_file(self, path: Path, graph: str, fmt: str | None = None) -> None:
         rdf_format = rdfio.format_for(path, fmt)
@@ -267,7 +259,7 @@ class OxigraphStore(Store):
         with self._lock:
             if replace:
                 # one update is one transaction: readers see the old graph or the new, never half
-                self._store.update(" ;\n".join(_replacing(target, triples)))
+                self._store.update(" ;\n".join(replacing(target, triples)))
             else:
                 self._store.extend(
                     ox.Quad(t.subject, t.predicate, t.object, target) for t in triples
@@ -358,99 +350,3 @@ class OxigraphStore(Store):
     def close(self) -> None:
         if self.path is not None and not self.read_only:
             self._store.flush()
-
-
-def file_quads(
-    items: Iterable[tuple[Path, str]], derived: Iterable[bytes] | None = None
-) -> Iterator[ox.Quad]:
-    """The triples of each file in its graph (Oxigraph's parser), each followed by its
-    ``derived`` N-Quads if given."""
-    extras = iter(derived) if derived is not None else None
-    for path, graph in items:
-        target = ox.NamedNode(graph)
-        fmt = OX_FORMATS[rdfio.format_for(path)]
-        # each file's blank nodes its own: "_:x" in two files are two nodes
-        for t in ox.parse(path=str(path), format=fmt, rename_blank_nodes=True):
-            yield ox.Quad(t.subject, t.predicate, t.object, target)
-        if extras is not None:
-            yield from ox.parse(next(extras), format=ox.RdfFormat.N_QUADS)
-
-
-def _copy_graphs(
-    source: ox.Store, target: ox.Store, graphs: Iterable[str], default: bool = False
-) -> None:
-    """Replace these graphs of ``target`` by those of ``source``, in one update of ``target``."""
-    text = copy_update(source, graphs, default)
-    if text:
-        target.update(text)
-
-
-def copy_update(source: ox.Store, graphs: Iterable[str], default: bool = False) -> str:
-    """The SPARQL Update that gives another store these graphs (and the default graph if
-    ``default``) as ``source`` holds them; empty when there is nothing to copy."""
-    names: list[ox.NamedNode | ox.DefaultGraph] = [ox.NamedNode(g) for g in sorted(set(graphs))]
-    if default:
-        names.append(ox.DefaultGraph())
-    operations = []
-    for name in names:
-        # written by Oxigraph (no Python object per triple: a large graph does not hold the
-        # interpreter)
-        body = (source.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name) or b"").decode()
-        default = isinstance(name, ox.DefaultGraph)
-        operations.append("DROP SILENT DEFAULT" if default else f"DROP SILENT GRAPH {name}")
-        if body:
-            data = body if default else f"GRAPH {name} {{\n{body}\n}}"
-            operations.append(f"INSERT DATA {{\n{data}\n}}")
-        elif not default and source.contains_named_graph(name):
-            operations.append(f"CREATE SILENT GRAPH {name}")  # empty, but it exists
-    return " ;\n".join(operations)
-
-
-def _replacing(name: ox.NamedNode | ox.DefaultGraph, triples: list[ox.Triple]) -> list[str]:
-    """The update operations that replace a graph's content by these triples."""
-    default = isinstance(name, ox.DefaultGraph)
-    operations = ["DROP SILENT DEFAULT" if default else f"DROP SILENT GRAPH {name}"]
-    if triples:
-        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
-        data = body if default else f"GRAPH {name} {{\n{body}\n}}"
-        operations.append(f"INSERT DATA {{\n{data}\n}}")
-    return operations
-
-
-def copy_of(store: ox.Store) -> ox.Store:
-    """An in-memory copy of a store: its N-Quads dump piped into a new store's native parser
-    (the dump and the parse run side by side; nothing is written to disk)."""
-    mirror = piped(lambda out: store.dump(output=out, format=ox.RdfFormat.N_QUADS))
-    for graph in store.named_graphs():  # empty graphs exist too (a dump only has quads)
-        mirror.add_graph(graph)
-    return mirror
-
-
-def piped(produce: Callable[[IO[bytes]], object], keep_blank_nodes: bool = False) -> ox.Store:
-    """A new in-memory store loaded with the N-Quads ``produce`` writes to the file it is
-    given; producer and parser run side by side, through a pipe. ``keep_blank_nodes`` keeps
-    the blank node labels of the input (Oxigraph's loader gives them new ones), at some cost."""
-    store = ox.Store()
-    read_fd, write_fd = os.pipe()
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            with os.fdopen(write_fd, "wb") as out:
-                produce(out)
-        except BaseException as exc:  # a failed load closes the pipe: stop quietly
-            failure.append(exc)
-
-    writer = threading.Thread(target=run, name="bpfgraph-pipe", daemon=True)
-    writer.start()
-    try:
-        with os.fdopen(read_fd, "rb") as source:
-            if keep_blank_nodes:
-                store.bulk_extend(ox.parse(input=source, format=ox.RdfFormat.N_QUADS))
-            else:
-                store.load(input=source, format=ox.RdfFormat.N_QUADS)
-    finally:
-        writer.join()
-    if failure:
-        raise failure[0]
-    return store

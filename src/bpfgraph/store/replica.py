@@ -45,8 +45,9 @@ from rdflib import Graph
 from .. import rdfio
 from ..sparql_text import touched_graphs
 from .base import StoreError
+from .copies import file_quads, piped
 from .journal import SHARED
-from .oxigraph import OxigraphStore, file_quads, piped
+from .oxigraph import OxigraphStore
 from .writer import SEQUENCE, writer_client
 
 #: a full copy is tried this many times while writes that may touch any graph go on

@@ -41,8 +41,8 @@ from .. import rdfio
 from ..loading import ensure_loaded, load_cities
 from ..settings import Settings
 from .base import Store, StoreError
+from .copies import copy_update
 from .engines import open_store
-from .oxigraph import copy_update
 
 log = logging.getLogger("bpfgraph.store")
 SOCKET = "writer.sock"

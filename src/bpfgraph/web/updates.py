@@ -28,7 +28,7 @@ from ..framework import is_reserved_graph
 from ..rdfio import to_rdflib
 from ..sparql_text import touched_graphs
 from ..store.base import Store
-from ..store.oxigraph import copy_of
+from ..store.copies import copy_of
 from ..summaries import after_update
 from ..vocab import GRAPH
 from ..writes import apply_changes

@@ -5,30 +5,39 @@ Every number here comes from a query in ``queries/`` (``mapping-outcome-coverage
 ``best-rated-city-per-process``), so SPARQL users get the same answers.
 
 Summary score: each rated outcome adoption or sub-process counts with the midpoint of its
-rating's achievement range (N 7.5 %, P 32.5 %, L 67.5 %, F 92.5 %); a process's score is the
-mean over its rated items, a city's overall score the mean over all its rated items.
+rating's achievement range (N 7.5 %, P 32.5 %, L 67.5 %, F 92.5 %, read from
+``data/rating-scale.ttl``); a process's score is the mean over its rated items, a city's overall
+score the mean over all its rated items. The midpoints and the rounding are those of
+:mod:`bpfgraph.summaries`, which derives the per-process scores the named queries read.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 
 from rdflib import Graph
 
 from . import queries, rdfio
 from .store import Store
+from .summaries import framework_index, round_score
 from .vocab import GRAPH, slug
 from .writes import write_graphs
 
-RATING_MIDPOINTS = {"N": 7.5, "P": 32.5, "L": 67.5, "F": 92.5}
+
+def rating_midpoints() -> dict[str, Decimal]:
+    """Rating code (N, P, L, F) -> the midpoint of its achievement range, in per cent.
+
+    Read from the rating scale's data, lowest rating first.
+    """
+    return dict(sorted(framework_index().ratings.values(), key=lambda rating: rating[1]))
 
 
-def round_score(value: float) -> float:
-    """One decimal, halves rounded up, like SPARQL's ROUND in the named queries."""
-    return float(Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+def score_method() -> str:
+    """The midpoints as the report states them: ``N 7.5, P 32.5, L 67.5, F 92.5``."""
+    return ", ".join(f"{code} {mid}" for code, mid in rating_midpoints().items())
 
 
 def _int(row: dict, key: str) -> int:
@@ -37,6 +46,8 @@ def _int(row: dict, key: str) -> int:
 
 @dataclass
 class ProcessGap:
+    """One mapped process of a city: its outcomes, practices, ratings and score (0-100)."""
+
     notation: str
     name: str
     outcomes: int
@@ -55,6 +66,8 @@ class ProcessGap:
 
 @dataclass
 class CityReport:
+    """One city mapping: its city, label and the gaps of each mapped process."""
+
     mapping: str
     city: str
     label: str
@@ -62,13 +75,19 @@ class CityReport:
 
     @property
     def score(self) -> float | None:
-        total = sum(RATING_MIDPOINTS[c] * n for p in self.processes for c, n in p.ratings.items())
+        """The mean of the rating midpoints over all rated items, or None when none is rated."""
+        midpoints = rating_midpoints()
+        total = sum(
+            (midpoints[c] * n for p in self.processes for c, n in p.ratings.items()), Decimal(0)
+        )
         count = sum(n for p in self.processes for n in p.ratings.values())
-        return round_score(total / count) if count else None
+        return float(round_score(total / count)) if count else None
 
 
 @dataclass
 class Comparison:
+    """Across cities: the most and least adopted outcomes, and the scores per process."""
+
     most_adopted: list[dict]
     least_adopted: list[dict]
     scores: dict[str, dict[str, float | None]]  # notation -> mapping -> score
@@ -82,6 +101,7 @@ def load_mappings(store: Store, graphs: list[tuple[str, Graph]]) -> None:
 
 
 def city_reports(store: Store) -> list[CityReport]:
+    """The gap analysis of every city mapping in ``store``, in the named queries' order."""
     coverage = queries.run(store, "mapping-outcome-coverage").rows
     practices = {
         (str(r["mapping"]), str(r["notation"])): r
@@ -130,6 +150,7 @@ def city_reports(store: Store) -> list[CityReport]:
 
 
 def comparison(store: Store, top: int = 5) -> Comparison:
+    """The cross-city comparison of the mappings in ``store``: ``top`` outcomes each way."""
     ranking = [
         {
             "outcome": str(r["outcome"]),
@@ -169,9 +190,10 @@ def comparison(store: Store, top: int = 5) -> Comparison:
 
 
 def to_json(cities: list[CityReport], comp: Comparison | None) -> str:
+    """The report as JSON: the cities, and the comparison when there is one."""
     doc: dict = {
         "scoreMethod": "mean over rated outcome adoptions and sub-processes of the midpoint of "
-        "the rating's achievement range: N 7.5, P 32.5, L 67.5, F 92.5 (per cent)",
+        f"the rating's achievement range: {score_method()} (per cent)",
         "cities": [
             {
                 "mapping": c.mapping,
@@ -216,6 +238,7 @@ def to_json(cities: list[CityReport], comp: Comparison | None) -> str:
 
 
 def to_text(cities: list[CityReport], comp: Comparison | None) -> str:
+    """The report as aligned text: a table per city, then the comparison when there is one."""
     lines: list[str] = []
     for c in cities:
         score = f"{c.score:.1f} %" if c.score is not None else "not rated"
@@ -252,8 +275,7 @@ def to_text(cities: list[CityReport], comp: Comparison | None) -> str:
                 f"{entry['cities']} rated)"
             )
     lines.append(
-        "score: mean over rated items of their rating's range midpoint "
-        "(N 7.5, P 32.5, L 67.5, F 92.5)"
+        f"score: mean over rated items of their rating's range midpoint ({score_method()})"
     )
     return "\n".join(lines)
 

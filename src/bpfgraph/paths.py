@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
-from .settings import Settings
+from .settings import FileSettings
 
 _CHECKOUT = Path(__file__).resolve().parents[2]
 
@@ -15,7 +15,7 @@ def resource_root() -> Path:
 
     ``BPFGRAPH_RESOURCE_ROOT`` points elsewhere (a working copy being edited, a test tree).
     """
-    override = Settings().resource_root
+    override = FileSettings().resource_root
     if override is not None and str(override):
         return override
     if (_CHECKOUT / "ontology" / "bpf.ttl").is_file():

@@ -16,7 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
-from pydantic import ValidationError as SettingsError
 from pyshacl import validate as shacl_validate
 from rdflib import RDF, RDFS, SKOS, BNode, Graph, Literal, URIRef
 from rdflib.plugins.stores.memory import SimpleMemory
@@ -24,7 +23,7 @@ from rdflib.term import Node
 
 from . import paths, rdfio
 from .framework import load_part
-from .settings import Settings
+from .settings import FileSettings
 from .vocab import BPF, SH
 
 SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
@@ -79,10 +78,8 @@ ENGINES = ("turbo", "pyshacl")
 def default_engine() -> str:
     """The engine the settings name (``BPFGRAPH_VALIDATION_ENGINE``; turbo when unset or
     not one of :data:`ENGINES`)."""
-    try:
-        return Settings().validation_engine
-    except SettingsError:  # a bad value anywhere in the environment: the default engine
-        return "turbo"
+    engine = FileSettings().validation_engine
+    return engine if engine in ENGINES else "turbo"
 
 
 @cache

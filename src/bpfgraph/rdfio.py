@@ -53,50 +53,20 @@ from pathlib import Path
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from . import formats
+
+# the format tables, views of :mod:`bpfgraph.formats` under the names callers know
+
 #: file suffix -> rdflib parser / serializer name
-SUFFIX_FORMATS: dict[str, str] = {
-    ".ttl": "turtle",
-    ".turtle": "turtle",
-    ".nt": "nt",
-    ".ntriples": "nt",
-    ".nq": "nquads",
-    ".trig": "trig",
-    ".jsonld": "json-ld",
-    ".json": "json-ld",
-    ".rdf": "xml",
-    ".owl": "xml",
-    ".xml": "xml",
-}
+SUFFIX_FORMATS = formats.FORMAT_BY_SUFFIX
 
 #: names users type (CLI ``--format``) -> rdflib format name
-FORMAT_ALIASES: dict[str, str] = {
-    "ttl": "turtle",
-    "turtle": "turtle",
-    "nt": "nt",
-    "ntriples": "nt",
-    "n-triples": "nt",
-    "nquads": "nquads",
-    "nq": "nquads",
-    "trig": "trig",
-    "jsonld": "json-ld",
-    "json-ld": "json-ld",
-    "xml": "xml",
-    "rdfxml": "xml",
-    "rdf/xml": "xml",
-}
+FORMAT_ALIASES = formats.FORMAT_BY_TYPED_NAME
 
-QUAD_FORMATS = {"trig", "nquads"}
+QUAD_FORMATS = formats.QUAD_FORMATS
 
 #: the syntaxes' names in messages
-SYNTAX_NAMES = {
-    "turtle": "Turtle",
-    "nt": "N-Triples",
-    "nquads": "N-Quads",
-    "trig": "TriG",
-    "json-ld": "JSON-LD",
-    "xml": "RDF/XML",
-    "n3": "N3",
-}
+SYNTAX_NAMES = formats.SYNTAX_NAMES
 
 #: the longest literal accepted (characters, with its language tag); longer ones are abuse
 MAX_LITERAL = 1_000_000
@@ -186,7 +156,7 @@ def parse_data(data: bytes, fmt: str, source: str = "<input>") -> Graph:
 # --- Turtle, N-Triples, TriG, N-Quads ------------------------------------------------------
 
 #: syntaxes Oxigraph's parser reads into the same triples as rdflib's, in linear time
-_NATIVE_FORMATS = {"turtle": "TURTLE", "nt": "N_TRIPLES", "trig": "TRIG", "nquads": "N_QUADS"}
+_NATIVE_FORMATS = formats.NATIVE_FORMATS
 
 #: inputs up to this size that Oxigraph's parser refuses go to rdflib's, for its messages and
 #: leniency; rdflib's is slow on large ones (quadratic in the length of an N-Triples line)
@@ -1062,16 +1032,7 @@ def as_graph(graph: Graph) -> Graph:
 
 #: rdflib's serializer names and the Oxigraph format that writes the same syntax without
 #: recursion
-_OX_WRITERS = {
-    "turtle": "TURTLE",
-    "n3": "TURTLE",
-    "trig": "TRIG",
-    "nt": "N_TRIPLES",
-    "nquads": "N_QUADS",
-    "xml": "RDF_XML",
-    "pretty-xml": "RDF_XML",
-    "json-ld": "JSON_LD",
-}
+_OX_WRITERS = formats.OXIGRAPH_WRITERS
 
 
 def serialize(data: Graph | Dataset, fmt: str, **options: object) -> bytes:
@@ -1107,7 +1068,7 @@ def serialize(data: Graph | Dataset, fmt: str, **options: object) -> bytes:
 
 
 #: the syntaxes :func:`native_ntriples` reads (one graph each)
-NATIVE_TRIPLE_FORMATS = {"turtle": "TURTLE", "nt": "N_TRIPLES"}
+NATIVE_TRIPLE_FORMATS = formats.NATIVE_TRIPLE_FORMATS
 _NATIVE_CHECKS = (
     "SELECT ?star ?long ?mapping WHERE { "
     "{ SELECT (SAMPLE(?s) AS ?star) WHERE { ?s ?p ?o FILTER(isTRIPLE(?s) || isTRIPLE(?o)) } } "

@@ -23,6 +23,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from .. import rdfio
+from ..formats import OX_FORMATS  # rdflib format name -> Oxigraph format
 from ..rdfio import term_converter, to_rdflib
 from .base import (
     AskResult,
@@ -38,14 +39,6 @@ if TYPE_CHECKING:
     from .replica import Journal
 
 log = logging.getLogger("bpfgraph.store")
-OX_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "xml": ox.RdfFormat.RDF_XML,
-    "json-ld": ox.RdfFormat.JSON_LD,
-}
 
 
 def _result(result: object) -> QueryResult:

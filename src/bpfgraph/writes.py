@@ -42,9 +42,9 @@ import pyoxigraph as ox
 from rdflib import RDF, Graph, URIRef
 
 from . import rdfio, summaries
+from .formats import OX_FORMATS
 from .framework import is_reserved_graph
 from .store.base import GraphResult, Store
-from .store.copies import OX_FORMATS
 from .validation import Report, validate_mapping
 from .vocab import BPF, PROV_GENERATED, PROV_GRAPH
 
@@ -66,6 +66,7 @@ class WriteRefused(Exception):
         message: str,
         outcomes: list[tuple[str, Report]] | None = None,
     ) -> None:
+        """A refusal of the given kind, its message, and the reports of refused mappings."""
         super().__init__(message)
         self.kind = kind
         self.message = message

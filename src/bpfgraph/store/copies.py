@@ -14,16 +14,7 @@ from typing import IO
 import pyoxigraph as ox
 
 from .. import rdfio
-
-#: pyoxigraph's format for each rdflib format name bpfgraph reads
-OX_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "xml": ox.RdfFormat.RDF_XML,
-    "json-ld": ox.RdfFormat.JSON_LD,
-}
+from ..formats import OX_FORMATS
 
 
 def file_quads(

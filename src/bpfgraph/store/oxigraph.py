@@ -24,6 +24,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from .. import rdfio
+from ..formats import OX_FORMATS  # rdflib format name -> Oxigraph format
 from ..rdfio import term_converter, to_rdflib
 from ..sparql_text import touched_graphs
 from .base import (
@@ -35,7 +36,7 @@ from .base import (
     StoreError,
     replace_graphs_update,
 )
-from .copies import OX_FORMATS, copy_graphs, copy_of, file_quads, replacing
+from .copies import copy_graphs, copy_of, file_quads, replacing
 from .journal import Journal
 
 log = logging.getLogger("bpfgraph.store")

@@ -187,6 +187,7 @@ class Writer:
     """Starts the writer process in a new run directory and waits until it answers."""
 
     def __init__(self, log_level: str = "warning", timeout: float = 600.0) -> None:
+        """Start the writer and wait up to ``timeout`` seconds for it (StoreError if not)."""
         #: short, for the socket path (at most 107 bytes)
         self.run_dir = Path(tempfile.mkdtemp(prefix="bpfgraph-run-"))
         self._stopping = False
@@ -242,9 +243,11 @@ class Writer:
         shutil.rmtree(self.run_dir, ignore_errors=True)
 
     def __enter__(self) -> Writer:
+        """The writer, stopped when the block ends."""
         return self
 
     def __exit__(self, *exc: object) -> None:
+        """Stop the writer."""
         self.stop()
 
 

@@ -32,6 +32,7 @@ class Worker:
     """One worker process and what of the store it holds."""
 
     def __init__(self, channel: socket.socket, pid: int, process: subprocess.Popen | None) -> None:
+        """A worker reached through ``channel``; ``process`` when this process started it."""
         #: a Unix socket to the worker (a socket, so that a forked worker's end can be passed)
         self.channel = channel
         self.pid = pid
@@ -135,6 +136,7 @@ class Worker:
         return child
 
     def rss(self) -> int:
+        """The worker's resident memory in bytes (0 when it is gone)."""
         try:
             with open(f"/proc/{self.pid}/statm", "rb") as f:
                 return int(f.read().split()[1]) * PAGE
@@ -142,6 +144,7 @@ class Worker:
             return 0
 
     def kill(self) -> None:
+        """Kill the worker (SIGKILL) and reap it."""
         self.killed = True
         with contextlib.suppress(OSError):
             os.kill(self.pid, signal.SIGKILL)
@@ -152,10 +155,12 @@ class Worker:
 
 
 def alive(worker: Worker) -> bool:
+    """Whether the worker's process is still running (a forked one: assumed so)."""
     return worker.process is None or worker.process.poll() is None
 
 
 def frame(message: Any) -> bytes:
+    """A message as the worker reads it: length header, then the pickle."""
     body = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
     return HEADER.pack(len(body)) + body
 
@@ -164,9 +169,11 @@ class Frames:
     """The bytes of one answer as they arrive, and the answer once they are all in."""
 
     def __init__(self) -> None:
+        """No bytes yet."""
         self.buffer = bytearray()
 
     def add(self, chunk: bytes) -> None:
+        """Add bytes read from the worker (an empty read: the worker ended)."""
         if not chunk:
             raise WorkerGone("the worker ended")
         self.buffer += chunk

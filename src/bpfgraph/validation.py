@@ -84,7 +84,7 @@ def default_engine() -> str:
 
 @cache
 def _compiled(shapes_file: str):  # type: ignore[no-untyped-def]
-    import pyshacl_turbo
+    import pyshacl_turbo  # deferred: only the turbo engine needs it
 
     return pyshacl_turbo.compile_shapes(rdfio.parse_file(shapes_file), advanced=True)
 
@@ -104,7 +104,7 @@ def validate(
     if engine not in ENGINES:
         raise ValueError(f"unknown validation engine {engine!r}; known: {', '.join(ENGINES)}")
     if engine == "turbo":
-        import pyshacl_turbo
+        import pyshacl_turbo  # deferred: only the turbo engine needs it
 
         if ontology is not None:
             merged = Graph()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import TypeAlias
 
-from .. import __version__
 from ..export import FORMATS
+from ..version import __version__
 from .framework_commands import all_parts, cmd_check, cmd_export
 from .mapping_commands import cmd_report, cmd_template, cmd_validate
 from .store_commands import cmd_load, cmd_queries, cmd_query, cmd_serve

@@ -24,13 +24,14 @@ from rdflib import Graph
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .. import __version__, queries, rdfio
+from .. import queries, rdfio
 from ..loading import ensure_loaded, load_cities
 from ..settings import Settings
 from ..sparql_bounds import RECOMMENDED_STACK_BYTES, Bounds
 from ..store import Store, StoreError
 from ..store.engines import open_store
 from ..validation_report import FileOutcome, RunOutcome, to_json
+from ..version import __version__
 from ..writes import WriteRefused
 from . import graphs as gsp
 from . import negotiation

@@ -14,14 +14,17 @@ score the mean over all its rated items. The midpoints and the rounding are thos
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
-from rdflib import Graph
+from rdflib import Graph, Literal
+from rdflib.term import Node
 
 from . import queries, rdfio
-from .store import Store
+from .store import SelectResult, Store
 from .summaries import framework_index, round_score
 from .vocab import GRAPH, slug
 from .writes import write_graphs
@@ -40,8 +43,27 @@ def score_method() -> str:
     return ", ".join(f"{code} {mid}" for code, mid in rating_midpoints().items())
 
 
-def _int(row: dict, key: str) -> int:
-    return int(row[key]) if key in row else 0
+#: one row of a SELECT answer: variable name -> the term bound to it
+Row = Mapping[str, Node]
+
+
+def _rows(store: Store, name: str) -> list[dict[str, Node]]:
+    """The rows of the named query ``name``, a SELECT, run on ``store``."""
+    result = queries.run(store, name)
+    assert isinstance(result, SelectResult)  # every query this module runs is a SELECT
+    return result.rows
+
+
+def _number(row: Row, key: str) -> Literal:
+    """The literal bound to ``key``: a count or a score (raises KeyError when unbound)."""
+    value = row[key]
+    assert isinstance(value, Literal)  # the queries bind numbers only to these keys
+    return value
+
+
+def _int(row: Row, key: str) -> int:
+    """The count bound to ``key``, 0 when unbound."""
+    return int(_number(row, key)) if key in row else 0
 
 
 @dataclass
@@ -102,24 +124,20 @@ def load_mappings(store: Store, graphs: list[tuple[str, Graph]]) -> None:
 
 def city_reports(store: Store) -> list[CityReport]:
     """The gap analysis of every city mapping in ``store``, in the named queries' order."""
-    coverage = queries.run(store, "mapping-outcome-coverage").rows
+    coverage = _rows(store, "mapping-outcome-coverage")
     practices = {
         (str(r["mapping"]), str(r["notation"])): r
-        for r in queries.run(store, "mapping-practice-coverage").rows
+        for r in _rows(store, "mapping-practice-coverage")
     }
-    ratings = {
-        (str(r["mapping"]), str(r["notation"])): r
-        for r in queries.run(store, "mapping-ratings").rows
-    }
-    labels = {
-        str(r["m"]): str(r["label"])
-        for r in store.query(
-            "PREFIX bpf: <https://w3id.org/bpfgraph/def#> "
-            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
-            "SELECT ?m (SAMPLE(?l) AS ?label) "
-            "WHERE { ?m a bpf:CityMapping ; rdfs:label ?l } GROUP BY ?m"
-        ).rows
-    }
+    ratings = {(str(r["mapping"]), str(r["notation"])): r for r in _rows(store, "mapping-ratings")}
+    named = store.query(
+        "PREFIX bpf: <https://w3id.org/bpfgraph/def#> "
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+        "SELECT ?m (SAMPLE(?l) AS ?label) "
+        "WHERE { ?m a bpf:CityMapping ; rdfs:label ?l } GROUP BY ?m"
+    )
+    assert isinstance(named, SelectResult)  # a SELECT
+    labels = {str(r["m"]): str(r["label"]) for r in named.rows}
     reports: dict[str, CityReport] = {}
     for row in coverage:
         mapping = str(row["mapping"])
@@ -127,7 +145,8 @@ def city_reports(store: Store) -> list[CityReport]:
             mapping, CityReport(mapping, str(row["city"]), labels.get(mapping, mapping))
         )
         key = (mapping, str(row["notation"]))
-        prow, rrow = practices.get(key, {}), ratings.get(key, {})
+        prow: Row = practices.get(key, {})
+        rrow: Row = ratings.get(key, {})
         report.processes.append(
             ProcessGap(
                 notation=str(row["notation"]),
@@ -143,7 +162,7 @@ def city_reports(store: Store) -> list[CityReport]:
                 sub_processes=_int(prow, "subProcesses"),
                 action_steps=_int(prow, "actionSteps"),
                 ratings={c: _int(rrow, c) for c in "NPLF"},
-                score=float(rrow["score"]) if "score" in rrow else None,
+                score=float(_number(rrow, "score")) if "score" in rrow else None,
             )
         )
     return list(reports.values())
@@ -151,7 +170,7 @@ def city_reports(store: Store) -> list[CityReport]:
 
 def comparison(store: Store, top: int = 5) -> Comparison:
     """The cross-city comparison of the mappings in ``store``: ``top`` outcomes each way."""
-    ranking = [
+    ranking: list[dict[str, Any]] = [
         {
             "outcome": str(r["outcome"]),
             "notation": str(r["notation"]),
@@ -160,21 +179,21 @@ def comparison(store: Store, top: int = 5) -> Comparison:
             "planned": _int(r, "planned"),
             "declined": _int(r, "declined"),
         }
-        for r in queries.run(store, "outcome-adoption-ranking").rows
+        for r in _rows(store, "outcome-adoption-ranking")
     ]
     scores: dict[str, dict[str, float | None]] = {}
-    for r in queries.run(store, "mapping-ratings").rows:
+    for r in _rows(store, "mapping-ratings"):
         scores.setdefault(str(r["notation"]), {})[str(r["mapping"])] = (
-            float(r["score"]) if "score" in r else None
+            float(_number(r, "score")) if "score" in r else None
         )
     best: dict[str, dict] = {}
-    for r in queries.run(store, "best-rated-city-per-process").rows:
+    for r in _rows(store, "best-rated-city-per-process"):
         entry = best.setdefault(
             str(r["notation"]),
             {
                 "name": str(r["name"]),
                 "mappings": [],
-                "score": round(float(r["score"]), 1),
+                "score": round(float(_number(r, "score")), 1),
                 "cities": _int(r, "cities"),
             },
         )

@@ -18,11 +18,14 @@ from .vocab import BPF, ONTOLOGY_IRI, SH, VANN
 
 @dataclass(frozen=True)
 class Problem:
+    """One problem a check found: the check's name, where (a term, file or graph), and what."""
+
     check: str
     where: str
     message: str
 
     def __str__(self) -> str:
+        """The problem on one line: ``[check] where: message``."""
         return f"[{self.check}] {self.where}: {self.message}"
 
 

@@ -86,6 +86,9 @@ Triple = tuple[str, str, str]
 
 @dataclass(frozen=True)
 class FrameworkIndex:
+    """What summaries need of the framework, by IRI: each process's outcomes and base
+    practices, each rating's code and midpoint (per cent), each process's notation."""
+
     outcomes: dict[str, frozenset[str]]  # process IRI -> its outcome IRIs
     practices: dict[str, frozenset[str]]  # process IRI -> its base practice IRIs
     ratings: dict[str, tuple[str, Decimal]]  # rating IRI -> (code, midpoint)

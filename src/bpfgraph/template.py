@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 from rdflib.term import Node
 
@@ -32,6 +32,7 @@ def default_base(city: str) -> str:
 
 
 def check_iri(value: str, what: str) -> str:
+    """``value`` if it is an absolute IRI; ValueError naming it as ``what`` otherwise."""
     if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$", value):
         raise ValueError(f"{what} {value!r} is not an absolute IRI (e.g. https://example.org/city)")
     return value
@@ -51,7 +52,14 @@ def render(city: str, label: str, base: str | None = None, today: dt.date | None
 
 
 def _ordered(fw: Graph, subject: URIRef, prop: URIRef) -> list[Node]:
-    return sorted(fw.objects(subject, prop), key=lambda x: int(fw.value(x, BPF.ordinal)))
+    """The objects of ``prop`` on ``subject`` in the order of their ``bpf:ordinal``."""
+
+    def ordinal(node: Node) -> int:
+        value = fw.value(node, BPF.ordinal)
+        assert isinstance(value, Literal)  # the framework's shapes require an ordinal
+        return int(value)
+
+    return sorted(fw.objects(subject, prop), key=ordinal)
 
 
 def _header(city: str, label: str, base: str, today: dt.date) -> list[str]:

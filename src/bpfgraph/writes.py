@@ -199,7 +199,9 @@ def add_ntriples(store: Store, graph: str, ntriples: bytes, replace: bool) -> Wr
         mapping_type = (ox.NamedNode(str(RDF.type)), ox.NamedNode(str(BPF.CityMapping)))
         if next(native.quads_for_pattern(None, *mapping_type, node), None) is not None:
             return None
-        ntriples = native.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=node) + ntriples
+        held = native.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=node)
+        assert held is not None  # given no output, pyoxigraph returns the bytes
+        ntriples = held + ntriples
     write_graphs(store, {graph: ntriples})
     return Written(not existed, ntriples.count(b"\n"))
 

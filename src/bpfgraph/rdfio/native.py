@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph
-from rdflib.term import Node
+from rdflib.term import IdentifiedNode, Node
 
 from ..formats import NATIVE_FORMATS, NATIVE_TRIPLE_FORMATS, QUAD_FORMATS
 from .convert import term_converter
@@ -39,12 +39,13 @@ def read_native(data: bytes, fmt: str) -> tuple[Graph, dict[str, str]]:
         # fresh blank nodes per parse, as rdflib's parser gives
         parser = ox.parse(data, format=getattr(ox.RdfFormat, name), rename_blank_nodes=True)
         if fmt in QUAD_FORMATS:
-            graph: Graph = Dataset(default_union=True)
-            context = _contexts(graph, term)
-            graph.addN(
+            dataset = Dataset(default_union=True)
+            context = _contexts(dataset, term)
+            dataset.addN(
                 (term(q.subject), term(q.predicate), term(q.object), context(q.graph_name))
                 for q in parser
             )
+            graph: Graph = dataset
         else:
             graph = Graph()
             graph.addN((term(t.subject), term(t.predicate), term(t.object), graph) for t in parser)
@@ -75,8 +76,10 @@ def _contexts(dataset: Dataset, term: Callable[[object], Node]) -> Callable[[obj
             if isinstance(name, ox.DefaultGraph):
                 newer = getattr(type(dataset), "default_graph", None) is not None  # newer rdflib
                 found = dataset.default_graph if newer else dataset.default_context
-            else:
-                found = dataset.graph(term(name))
+            else:  # a named graph: an IRI or a blank node
+                identifier = term(name)
+                assert isinstance(identifier, IdentifiedNode)
+                found = dataset.graph(identifier)
             made[name] = found
         return found
 
@@ -133,7 +136,9 @@ def native_ntriples(data: bytes, fmt: str, source: str = "<input>") -> tuple[byt
     except (ValueError, OSError, MemoryError) as exc:
         raise RDFInputError(source, f"the file could not be read: {exc}") from None
     limit = max(MAX_LITERAL, MAX_IRI)
-    row = next(iter(scratch.query(_NATIVE_CHECKS % limit)))
+    solutions = scratch.query(_NATIVE_CHECKS % limit)
+    assert isinstance(solutions, ox.QuerySolutions)  # a SELECT
+    row = next(iter(solutions))
     if row["star"] is not None:
         raise RDFInputError(source, "quoted triples (RDF-star triple terms) are not supported")
     long_term = row["long"]

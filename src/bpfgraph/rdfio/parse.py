@@ -138,14 +138,15 @@ def _parse_rdflib(text: str, fmt: str, source: str, native: NativeError | None =
             message = f"not readable as {SYNTAX_NAMES[fmt]}: the parser stopped on it"
         line = line_of(exc)
         # the N-Triples parsers quote the line: Oxigraph's parser, stopped on it, knows where
-        known = _line_text(text, native.line) if native is not None and native.line else ""
+        native_line = native.line if native is not None else None
+        known = _line_text(text, native_line) if native_line else ""
         if line is None and known and known[:60] in message:
-            line = native.line  # type: ignore[union-attr]
+            line = native_line
         elif line is None and "Invalid line: " in message:
             fragment = message.split("Invalid line: ", 1)[1].strip()[:60]
             pos = text.find(fragment)
             if known and fragment in known:
-                line = native.line  # type: ignore[union-attr]
+                line = native_line
             elif pos >= 0:
                 line = text.count("\n", 0, pos) + 1
         raise RDFInputError(source, message, line) from None

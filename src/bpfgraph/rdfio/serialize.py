@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import pyoxigraph as ox
 from rdflib import Dataset, Graph
 
 from ..formats import OXIGRAPH_WRITERS
 
 
-def serialize(data: Graph | Dataset, fmt: str, **options: object) -> bytes:
+def serialize(data: Graph | Dataset, fmt: str, **options: Any) -> bytes:
     """``data.serialize(format=fmt)`` as UTF-8 bytes — and when rdflib's writer recurses too
     deep (Turtle, TriG, JSON-LD and pretty RDF/XML nest blank nodes: a chain of a few hundred
     overflows), the same syntax written flat by Oxigraph from the N-Quads, blank nodes and
@@ -26,7 +29,7 @@ def serialize(data: Graph | Dataset, fmt: str, **options: object) -> bytes:
         return data.serialize(format=fmt, encoding="utf-8", **options)
     except RecursionError:
         quads = data.serialize(format="nquads" if isinstance(data, Dataset) else "nt")
-        parsed = ox.parse(
+        parsed: Iterable[ox.Quad] | Iterable[ox.Triple] = ox.parse(
             quads.encode("utf-8") if isinstance(quads, str) else quads,
             format=ox.RdfFormat.N_QUADS,
         )
@@ -35,5 +38,8 @@ def serialize(data: Graph | Dataset, fmt: str, **options: object) -> bytes:
             parsed = [ox.Triple(q.subject, q.predicate, q.object) for q in parsed]
         prefixes = {p: str(ns) for p, ns in data.namespaces() if p}
         if target in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
-            return ox.serialize(parsed, format=target)
-        return ox.serialize(parsed, format=target, prefixes=prefixes)
+            out = ox.serialize(parsed, format=target)
+        else:
+            out = ox.serialize(parsed, format=target, prefixes=prefixes)
+        assert out is not None  # given no output, pyoxigraph returns the bytes
+        return out

@@ -52,11 +52,15 @@ class SelectResult:
 
 @dataclass
 class AskResult:
+    """The answer of an ASK: whether the pattern has a solution."""
+
     value: bool
 
 
 @dataclass
 class GraphResult:
+    """The triples a CONSTRUCT or DESCRIBE built, as one rdflib graph."""
+
     graph: Graph
 
 

@@ -68,7 +68,9 @@ def replacing(name: ox.NamedNode | ox.DefaultGraph, triples: list[ox.Triple]) ->
     default = isinstance(name, ox.DefaultGraph)
     operations = ["DROP SILENT DEFAULT" if default else f"DROP SILENT GRAPH {name}"]
     if triples:
-        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+        written = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+        assert written is not None  # given no output, pyoxigraph returns the bytes
+        body = written.decode("utf-8")
         data = body if default else f"GRAPH {name} {{\n{body}\n}}"
         operations.append(f"INSERT DATA {{\n{data}\n}}")
     return operations

@@ -42,7 +42,8 @@ from .journal import Journal
 log = logging.getLogger("bpfgraph.store")
 
 
-def _result(result: object) -> QueryResult:
+def _result(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> QueryResult:
+    """Oxigraph's answer to a query as the engine-neutral result, with rdflib terms."""
     if isinstance(result, ox.QueryBoolean):
         return AskResult(bool(result))
     if isinstance(result, ox.QuerySolutions):
@@ -58,7 +59,7 @@ def _result(result: object) -> QueryResult:
             rows.append(row)
         return SelectResult(variables, rows)
     graph = Graph()
-    for triple in result:  # type: ignore[attr-defined]
+    for triple in result:
         graph.add(
             (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
         )
@@ -71,6 +72,9 @@ class OxigraphStore(Store):
     embedded = True
 
     def __init__(self, path: Path | None, read_only: bool = False) -> None:
+        """Open the store in the folder ``path`` (made if missing, unless ``read_only``), or a
+        new empty one in memory. StoreError when it cannot be opened, typically because
+        another process holds it."""
         self.path = path
         self.read_only = read_only
         self.engine = "oxigraph-memory" if path is None else "oxigraph"
@@ -110,6 +114,8 @@ class OxigraphStore(Store):
         return self._store
 
     def writes_held(self) -> contextlib.AbstractContextManager[object]:
+        """The write lock: while it is held no write happens (re-entrant in the holding
+        thread)."""
         return self._lock
 
     def journal(self, path: Path | None = None) -> Journal:
@@ -127,12 +133,17 @@ class OxigraphStore(Store):
             return self._journal
 
     def status(self) -> dict[str, object]:
+        """The read mirror's state (:attr:`mirror_state`); no replica sequence."""
         return {"readMirror": self.mirror_state, "replicaSeq": None}
 
     def triples(self, graph: str) -> Iterator[tuple[str, str, str]]:
         """A plain scan of the graph, no rdflib terms."""
         for q in self._reader.quads_for_pattern(None, None, None, ox.NamedNode(graph)):
-            yield q.subject.value, q.predicate.value, q.object.value
+            s, o = q.subject, q.object
+            if isinstance(s, ox.Triple) or isinstance(o, ox.Triple):
+                # a quoted triple (RDF-star) has no string form: refused, as to_rdflib does
+                raise TypeError(f"unsupported term in {q!r}")
+            yield s.value, q.predicate.value, o.value
 
     # -- read mirror ---------------------------------------------------------------------------
 
@@ -214,6 +225,9 @@ class OxigraphStore(Store):
             copy_graphs(self._store, self._reader, graphs, default)
 
     def load_file(self, path: Path, graph: str, fmt: str | None = None) -> None:
+        """Add a file's triples to ``graph``: read by Oxigraph's parser straight into the store
+        for the triple syntaxes it reads, else parsed by :mod:`bpfgraph.rdfio` (the triples of
+        every graph of a dataset land in ``graph``)."""
         rdf_format = rdfio.format_for(path, fmt)
         target = ox.NamedNode(graph)
         if rdf_format in OX_FORMATS and rdf_format not in rdfio.QUAD_FORMATS:
@@ -252,6 +266,11 @@ class OxigraphStore(Store):
         self._store.flush()
 
     def load_data(self, data: bytes, fmt: str, graph: str, replace: bool = True) -> None:
+        """Parse ``data`` into ``graph`` in one transaction, replacing its content (by default)
+        or adding to it. Quad syntaxes and those Oxigraph does not read are parsed by
+        :mod:`bpfgraph.rdfio` first (a dataset's triples all land in ``graph``); blank nodes
+        get fresh labels. SyntaxError (Oxigraph's parser) or
+        :class:`~bpfgraph.rdfio.RDFInputError` when the data does not parse."""
         target = ox.NamedNode(graph)
         if fmt in rdfio.QUAD_FORMATS or fmt not in OX_FORMATS:
             parsed = rdfio.as_graph(rdfio.parse_data(data, fmt))
@@ -273,11 +292,14 @@ class OxigraphStore(Store):
         self.load_data(data.serialize(format="nt", encoding="utf-8"), "nt", graph, replace=False)
 
     def put_graph(self, graph: str, data: Graph) -> None:
+        """Replace ``graph`` by the triples of ``data`` in one transaction (an empty ``data``
+        removes it)."""
         self.load_data(
             rdfio.as_graph(data).serialize(format="nt", encoding="utf-8"), "nt", graph, replace=True
         )
 
     def put_graphs(self, graphs: dict[str, Graph]) -> None:
+        """Replace several graphs in one transaction; an empty graph is removed."""
         # one update is one transaction: readers see the old graphs or the new, never a mix
         with self._lock:
             self._store.update(replace_graphs_update(graphs))
@@ -286,6 +308,7 @@ class OxigraphStore(Store):
             self._sync(graphs)
 
     def delete_graph(self, graph: str) -> bool:
+        """Remove ``graph``; whether it existed (an empty graph that exists counts)."""
         target = ox.NamedNode(graph)
         with self._lock:
             if not self._store.contains_named_graph(target):
@@ -318,6 +341,8 @@ class OxigraphStore(Store):
         )
 
     def query(self, sparql: str, *, union_default_graph: bool = True) -> QueryResult:
+        """Run a query on the read mirror when it is ready, else on the store; by default the
+        default graph is the union of all graphs. SyntaxError when the query does not parse."""
         return _result(self._reader.query(sparql, use_default_graph_as_union=union_default_graph))
 
     def update(
@@ -328,6 +353,10 @@ class OxigraphStore(Store):
         touches: Collection[str] | None = None,
         default: bool = False,
     ) -> None:
+        """Run a SPARQL Update in one transaction, relative IRIs resolved against ``base_iri``.
+        Then the graphs it wrote are copied into the read mirror and noted in the journal, if
+        there are: ``touches`` (and the default graph if ``default``) when given, else the
+        graphs the text names and the default graph (everything when it may write any graph)."""
         with self._lock:
             self._store.update(sparql, base_iri=base_iri)
             if self.path is not None:
@@ -341,13 +370,18 @@ class OxigraphStore(Store):
                 self._sync(touched_graphs(sparql), default=True)
 
     def graphs(self) -> list[str]:
+        """IRIs of the named graphs, sorted. Oxigraph keeps a graph created empty
+        (``CREATE GRAPH``) or emptied, which is listed too (see :meth:`empty_graphs`)."""
         return sorted(g.value for g in self._reader.named_graphs() if isinstance(g, ox.NamedNode))
 
     def count(self, graph: str | None = None) -> int:
+        """Number of triples in ``graph``, or of quads in the whole store (default graph
+        included)."""
         if graph is None:
             return len(self._reader)
         return sum(1 for _ in self._reader.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
 
     def close(self) -> None:
+        """Flush the writes to disk (nothing to do in memory or read-only)."""
         if self.path is not None and not self.read_only:
             self._store.flush()

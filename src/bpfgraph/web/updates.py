@@ -77,9 +77,12 @@ async def apply_update(
 async def _local_dry_run(store: Store, text: str, base_iri: str | None, limits: Limits) -> dict:
     """Without query workers: try the update on an in-memory copy, in a thread."""
 
+    native = store.native
+    assert native is not None  # the caller tries updates here on an embedded store only
+
     def run() -> dict:
         candidates = touched_graphs(text)
-        copy = copy_of(store.native)
+        copy = copy_of(native)
         listed = None if candidates is None else sorted(candidates)
         return dry_update(copy, text, base_iri, listed, RESERVED, limits.max_write_bytes)
 

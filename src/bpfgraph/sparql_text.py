@@ -102,3 +102,32 @@ def has_dataset_clause(text: str) -> bool:
     False
     """
     return _FROM.search(code_only(text)) is not None
+
+
+_TERMS = re.compile(
+    r"[?$][\w\u00b7\u0300-\u036f\u203f\u2040]+"  # variables
+    r"|[A-Za-z][\w.-]*:[\w.%:-]*|:[\w.%:-]+"  # prefixed names
+    r"|[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"  # numbers
+    r"|@[A-Za-z]+(?:-[A-Za-z0-9]+)*"  # language tags
+)
+
+
+def suspect_key(text: str) -> str:
+    r"""The shape of a query: its text with comments left out, every string, IRI, number,
+    variable and prefixed name replaced by a placeholder, and spacing collapsed — the same for
+    the variants a flood sends (other constants, other names) and for the same text again.
+
+    >>> suspect_key("SELECT ?a # one\n{ ?a ?b 'x' . ?a <y:z> 1 }") == suspect_key(
+    ...     "SELECT ?x { ?x ?y 'other' . ?x <o:p> 42 } # 2")
+    True
+    >>> suspect_key("ASK { ?s ?p ?o }") == suspect_key("SELECT * { ?s ?p ?o }")
+    False
+    """
+
+    def placeholder(m: re.Match[str]) -> str:
+        token = m.group()
+        return " " if token.startswith("#") else "<>" if token.startswith("<") else '""'
+
+    kept = STRING_IRI_COMMENT.sub(placeholder, text)
+    kept = _TERMS.sub(lambda m: "?" if m.group()[0] in "?$" else "t", kept)
+    return " ".join(kept.split()).upper()

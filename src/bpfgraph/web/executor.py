@@ -22,12 +22,10 @@ the worker is killed — its CPU and memory are released at once — and a new o
 from __future__ import annotations
 
 import asyncio
-import collections
 import concurrent.futures
 import contextlib
 import logging
 import os
-import re
 import tempfile
 import threading
 import time
@@ -37,11 +35,11 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..sparql_text import STRING_IRI_COMMENT
+from ..sparql_text import suspect_key
 from ..store.base import Store
 from ..store.journal import Journal
 from .evaluation import ProtocolError
-from .worker_process import Worker, WorkerGone, alive
+from .worker_process import IdleWorkers, Worker, WorkerGone, alive, empty_graphs, graphs_message
 
 log = logging.getLogger("bpfgraph.web")
 
@@ -140,51 +138,6 @@ class _Watch:
         return ProtocolError(400, f"the {kind} could not be evaluated: the engine stopped on it")
 
 
-class _Idle:
-    """Idle workers, handed out in order to waiters on any event loop."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._workers: collections.deque[Worker] = collections.deque()
-        self._waiters: collections.deque[tuple[asyncio.AbstractEventLoop, asyncio.Future]] = (
-            collections.deque()
-        )
-
-    def put(self, worker: Worker) -> None:
-        with self._lock:
-            while self._waiters:
-                loop, future = self._waiters.popleft()
-                if not future.done():
-                    loop.call_soon_threadsafe(_hand, future, worker, self)
-                    return
-            self._workers.append(worker)
-
-    async def get(self, wait: float) -> Worker | None:
-        loop = asyncio.get_running_loop()
-        with self._lock:
-            if self._workers:
-                return self._workers.popleft()
-            future: asyncio.Future[Worker] = loop.create_future()
-            self._waiters.append((loop, future))
-        try:
-            return await asyncio.wait_for(future, wait)
-        except TimeoutError:
-            return None
-
-    def drain(self) -> list[Worker]:
-        with self._lock:
-            workers = list(self._workers)
-            self._workers.clear()
-        return workers
-
-
-def _hand(future: asyncio.Future, worker: Worker, idle: _Idle) -> None:
-    if future.done():  # the waiter gave up meanwhile: to the next one
-        idle.put(worker)
-    else:
-        future.set_result(worker)
-
-
 class QueryPool:
     """Worker processes evaluating queries and trial updates on copies of ``store``."""
 
@@ -201,7 +154,7 @@ class QueryPool:
         self.size = settings.heavy + settings.reserve
         self.heavy_running = 0
         self._heavy_lock = threading.Lock()
-        self._idle = _Idle()
+        self._idle = IdleWorkers()
         self._threads = concurrent.futures.ThreadPoolExecutor(
             max_workers=self.size + 2, thread_name_prefix="bpfgraph-worker-io"
         )
@@ -274,7 +227,7 @@ class QueryPool:
         try:
             with os.fdopen(fd, "wb") as out:
                 native.dump(output=out, format=ox.RdfFormat.N_QUADS)
-            empty = _empty_graphs(native)
+            empty = empty_graphs(native)
             reply = worker.call(("sync", path, empty, [], [], False))
         finally:
             with contextlib.suppress(OSError):
@@ -299,7 +252,7 @@ class QueryPool:
                 full = False
                 graphs = since[0] | (worker.dirty or set())
                 default = since[1] or worker.dirty_default
-                message = _graphs_message(self.primary, graphs, default)
+                message = graphs_message(self.primary, graphs, default)
         if full:
             self._full_copy(worker)
             return
@@ -420,35 +373,6 @@ PRESSURE_AFTER = 0.03
 SUSPECTS = 1000
 
 
-_TERMS = re.compile(
-    r"[?$][\w\u00b7\u0300-\u036f\u203f\u2040]+"  # variables
-    r"|[A-Za-z][\w.-]*:[\w.%:-]*|:[\w.%:-]+"  # prefixed names
-    r"|[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"  # numbers
-    r"|@[A-Za-z]+(?:-[A-Za-z0-9]+)*"  # language tags
-)
-
-
-def suspect_key(text: str) -> str:
-    r"""The shape of a query: its text with comments left out, every string, IRI, number,
-    variable and prefixed name replaced by a placeholder, and spacing collapsed — the same for
-    the variants a flood sends (other constants, other names) and for the same text again.
-
-    >>> suspect_key("SELECT ?a # one\n{ ?a ?b 'x' . ?a <y:z> 1 }") == suspect_key(
-    ...     "SELECT ?x { ?x ?y 'other' . ?x <o:p> 42 } # 2")
-    True
-    >>> suspect_key("ASK { ?s ?p ?o }") == suspect_key("SELECT * { ?s ?p ?o }")
-    False
-    """
-
-    def placeholder(m: re.Match[str]) -> str:
-        token = m.group()
-        return " " if token.startswith("#") else "<>" if token.startswith("<") else '""'
-
-    kept = STRING_IRI_COMMENT.sub(placeholder, text)
-    kept = _TERMS.sub(lambda m: "?" if m.group()[0] in "?$" else "t", kept)
-    return " ".join(kept.split()).upper()
-
-
 #: set by the service: the timeout its messages name
 TIMEOUT_SETTING = "BPFGRAPH_QUERY_TIMEOUT"
 
@@ -459,30 +383,3 @@ def timed_out(timeout: float, kind: str) -> ProtocolError:
         f"the {kind} did not finish within the {timeout:g} s limit and was stopped; narrow it "
         f"(LIMIT, more specific patterns) or ask the operator to raise {TIMEOUT_SETTING}",
     )
-
-
-def _empty_graphs(native: ox.Store) -> list[str]:
-    return [
-        g.value
-        for g in native.named_graphs()
-        if isinstance(g, ox.NamedNode)
-        and next(native.quads_for_pattern(None, None, None, g), None) is None
-    ]
-
-
-def _graphs_message(native: ox.Store, graphs: set[str], default: bool) -> tuple:
-    """The graphs as N-Triples each, written by Oxigraph (no Python object per triple in the
-    service process; the worker reads them with their blank node labels)."""
-    contents: list[tuple[str | None, bytes]] = []
-    empty = []
-    for graph in sorted(graphs):
-        node = ox.NamedNode(graph)
-        body = native.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=node) or b""
-        if body:
-            contents.append((graph, body))
-        elif native.contains_named_graph(node):
-            empty.append(graph)
-    if default:
-        body = native.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b""
-        contents.append((None, body))
-    return ("sync", None, empty, contents, sorted(graphs), default)

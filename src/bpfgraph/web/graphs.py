@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
+from email.parser import BytesParser
+from email.policy import HTTP
 
 from rdflib import Graph
 
@@ -43,8 +46,6 @@ def parse_multipart(body: bytes, content_type: str) -> Graph:
     """The merge of the RDF documents in the parts of a ``multipart/form-data`` body (Graph
     Store Protocol 5.5). Each part is read by its own Content-Type, or by its file name's
     suffix when it has none (or ``application/octet-stream``); one bad part refuses the whole."""
-    from email.parser import BytesParser
-    from email.policy import HTTP
 
     message = BytesParser(policy=HTTP).parsebytes(
         b"Content-Type: " + content_type.encode("latin-1", "replace") + b"\r\n\r\n" + body
@@ -79,8 +80,6 @@ def parse_multipart(body: bytes, content_type: str) -> Graph:
 def new_graph_iri() -> str:
     """A fresh IRI for a graph the store makes on a POST to the graph store itself (Graph
     Store Protocol 5.5): a UUID URN, the same wherever the service is reached from."""
-    import uuid
-
     return f"urn:uuid:{uuid.uuid4()}"
 
 

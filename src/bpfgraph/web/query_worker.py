@@ -23,6 +23,7 @@ process only, and the service answers the request and starts another worker.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import pickle
 import re
@@ -305,8 +306,6 @@ def die_with_parent(parent: int) -> None:
     service killed with -9 leaves no worker running on (elsewhere: workers end when they read
     the end of their socket, after the query at hand)."""
     try:
-        import ctypes
-
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):

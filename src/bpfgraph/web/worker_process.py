@@ -8,6 +8,7 @@ asks it for a new worker. The pool that schedules them is :mod:`bpfgraph.web.exe
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import os
 import pickle
@@ -16,7 +17,10 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 from typing import Any
+
+import pyoxigraph as ox
 
 from .query_worker import HEADER
 
@@ -201,3 +205,80 @@ async def fd_ready(loop: asyncio.AbstractEventLoop, fd: int, write: bool) -> Non
         await waiter
     finally:
         (loop.remove_writer if write else loop.remove_reader)(fd)
+
+
+class IdleWorkers:
+    """Idle workers, handed out in order to waiters on any event loop."""
+
+    def __init__(self) -> None:
+        """No worker and no waiter yet."""
+        self._lock = threading.Lock()
+        self._workers: collections.deque[Worker] = collections.deque()
+        self._waiters: collections.deque[tuple[asyncio.AbstractEventLoop, asyncio.Future]] = (
+            collections.deque()
+        )
+
+    def put(self, worker: Worker) -> None:
+        """Hand ``worker`` to the longest waiting caller, or keep it for the next."""
+        with self._lock:
+            while self._waiters:
+                loop, future = self._waiters.popleft()
+                if not future.done():
+                    loop.call_soon_threadsafe(_hand_over, future, worker, self)
+                    return
+            self._workers.append(worker)
+
+    async def get(self, wait: float) -> Worker | None:
+        """An idle worker, waiting up to ``wait`` seconds for one (None: none came)."""
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            if self._workers:
+                return self._workers.popleft()
+            future: asyncio.Future[Worker] = loop.create_future()
+            self._waiters.append((loop, future))
+        try:
+            return await asyncio.wait_for(future, wait)
+        except TimeoutError:
+            return None
+
+    def drain(self) -> list[Worker]:
+        """Take every idle worker (the pool is closing)."""
+        with self._lock:
+            workers = list(self._workers)
+            self._workers.clear()
+        return workers
+
+
+def _hand_over(future: asyncio.Future, worker: Worker, idle: IdleWorkers) -> None:
+    if future.done():  # the waiter gave up meanwhile: to the next one
+        idle.put(worker)
+    else:
+        future.set_result(worker)
+
+
+def empty_graphs(native: ox.Store) -> list[str]:
+    """The named graphs of ``native`` that exist without a triple (a copy keeps them)."""
+    return [
+        g.value
+        for g in native.named_graphs()
+        if isinstance(g, ox.NamedNode)
+        and next(native.quads_for_pattern(None, None, None, g), None) is None
+    ]
+
+
+def graphs_message(native: ox.Store, graphs: set[str], default: bool) -> tuple:
+    """The graphs as N-Triples each, written by Oxigraph (no Python object per triple in the
+    service process; the worker reads them with their blank node labels)."""
+    contents: list[tuple[str | None, bytes]] = []
+    empty = []
+    for graph in sorted(graphs):
+        node = ox.NamedNode(graph)
+        body = native.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=node) or b""
+        if body:
+            contents.append((graph, body))
+        elif native.contains_named_graph(node):
+            empty.append(graph)
+    if default:
+        body = native.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b""
+        contents.append((None, body))
+    return ("sync", None, empty, contents, sorted(graphs), default)

@@ -61,6 +61,8 @@ PARSEABLE: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Range:
+    """One media range of an Accept header, with its q-value and position."""
+
     type: str
     subtype: str
     q: float
@@ -68,6 +70,7 @@ class Range:
     order: int
 
     def matches(self, media: str) -> bool:
+        """Whether the range covers the media type ``media``."""
         mtype, _, msub = media.partition("/")
         if self.type == "*":
             return True
@@ -77,6 +80,7 @@ class Range:
 
     @property
     def specificity(self) -> int:
+        """How specific the range is (``*/*`` < ``type/*`` < ``type/sub``, more with params)."""
         if self.type == "*":
             return 0
         if self.subtype == "*":

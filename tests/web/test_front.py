@@ -114,7 +114,7 @@ BASE_SCOPES = [
 def test_the_fast_lane_base_url_is_the_apps(extra: dict):
     from starlette.requests import Request
 
-    from bpfgraph.web.fastlane import _base
+    from bpfgraph.web.http import base_url as _base
 
     scope = {"type": "http", "method": "GET", "path": "/sparql", "query_string": b"", **extra}
     assert _base(scope) == str(Request(scope).base_url)

@@ -47,16 +47,17 @@ class App(FastAPI):
     """FastAPI behind the service's ASGI front (:attr:`front`)."""
 
     def __init__(self, **kwargs: Any) -> None:
-        """A FastAPI app (``kwargs`` as FastAPI takes them) with the query front before it."""
+        """A FastAPI app (``kwargs`` as FastAPI takes them)."""
         super().__init__(**kwargs)
-        #: what a request meets first; the lifespan puts a replica's catch-up before it
-        self.front: ASGIApp = SparqlFront(self._framework, self.state)
+        #: what a request meets first: FastAPI itself until the lifespan has opened the
+        #: store and put the front before it
+        self.front: ASGIApp = self.framework
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Hand the request to the front."""
         await self.front(scope, receive, send)
 
-    async def _framework(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def framework(self, scope: Scope, receive: Receive, send: Send) -> None:
         """FastAPI itself: middleware, routing, error handlers."""
         await super().__call__(scope, receive, send)
 
@@ -97,9 +98,8 @@ async def lifespan(app: App, settings: Settings, store: Store | None) -> AsyncIt
         replica = _opened(lambda: ReplicaStore(settings.replica_of), "%s")
         state = State(settings, replica)
         replica.on_change(state.bump)
-        app.front = ReplicaSync(app.front, replica)
+        app.front = ReplicaSync(SparqlFront(app.framework, state), replica)
     else:
-        # e.g. another process holds the store: say so, stop
         opened = store or _opened(lambda: open_store(settings), "bpfgraph serve: error: %s")
         ensure_loaded(opened)
         state = State(settings, opened)
@@ -107,6 +107,7 @@ async def lifespan(app: App, settings: Settings, store: Store | None) -> AsyncIt
             load_cities(opened)
             state.bump()
         opened.start_mirror(settings.read_mirror_max_quads)  # queries move to memory once filled
+        app.front = SparqlFront(app.framework, state)
     app.state.bpf = state
     # what start-up built (framework graphs, shapes, modules) lives as long as the process:
     # keep it out of the garbage collector's full passes, which would otherwise walk it
@@ -118,8 +119,9 @@ async def lifespan(app: App, settings: Settings, store: Store | None) -> AsyncIt
 
 
 def _opened(open_: Callable[[], Store], message: str) -> Store:
-    """The store ``open_`` opens; when it cannot, the reason logged and the process ended
-    (uvicorn's start-up failure: no traceback; its supervisor stops the service)."""
+    """The store ``open_`` opens; when it cannot (e.g. another process holds it, or the
+    writer is gone), the reason logged and the process ended (uvicorn's start-up failure: no
+    traceback; its supervisor stops the service)."""
     try:
         return open_()
     except StoreError as exc:

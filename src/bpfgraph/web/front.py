@@ -13,60 +13,61 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
-from starlette.datastructures import State as AppState
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from . import errors, query
 from .http import base_url
+from .state import State
 
 
 class SparqlFront:
     """ASGI: answers plain ``GET /sparql?query=…`` itself, hands everything else to ``app``."""
 
-    def __init__(self, app: ASGIApp, app_state: AppState) -> None:
-        """In front of ``app``, whose ``app_state.bpf`` holds the service's state."""
+    def __init__(self, app: ASGIApp, st: State) -> None:
+        """In front of ``app``, answering from the service's state ``st``."""
         self.app = app
-        self.app_state = app_state
+        self.st = st
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Answer the request, or pass it on."""
-        if not (
-            scope["type"] == "http"
-            and scope["path"] == "/sparql"
-            and scope["method"] == "GET"
-            and await self.answer(scope, receive, send)
-        ):
+        """Answer ``GET /sparql?query=…`` if it is plain; pass anything else on to the app."""
+        taken = self.take(scope)
+        if taken is None:
             await self.app(scope, receive, send)
-
-    async def answer(self, scope: Scope, receive: Receive, send: Send) -> bool:
-        """Answer ``GET /sparql?query=…`` if it is plain; False to let the app answer instead."""
-        st = getattr(self.app_state, "bpf", None)
-        if st is None or not st.store.embedded:
-            return False
-        plain = plain_query(scope["query_string"])
-        if plain is None:
-            return False
-        headers = dict(scope["headers"])
-        if b"origin" in headers and st.settings.cors_origins.strip():
-            return False  # CORS headers: the app's middleware
-        text, default, named = plain
+            return
+        text, default, named, headers = taken
         accept = headers.get(b"accept", b"").decode("latin-1")
         if_none_match = headers.get(b"if-none-match")
         try:
             answer = await query.answer_query(
-                st,
+                self.st,
                 text,
                 accept or None,
                 default,
                 named,
-                base_url(scope) + "sparql",
+                lambda: base_url(scope) + "sparql",
                 None if if_none_match is None else if_none_match.decode("latin-1"),
             )
         except Exception as exc:  # the app's error format, from the same function
             await errors.response_for(exc)(scope, receive, send)
-            return True
-        await query.send(answer, headers.get(b"accept-encoding", b""), send)
-        return True
+            return
+        start, body = query.messages(answer, headers.get(b"accept-encoding", b""))
+        await send(start)
+        await send(body)
+
+    def take(self, scope: Scope) -> tuple[str, list[str], list[str], dict[bytes, bytes]] | None:
+        """The query, its dataset and the headers of a request this front answers; None for
+        one the app answers."""
+        if scope["type"] != "http" or scope["path"] != "/sparql" or scope["method"] != "GET":
+            return None
+        if not self.st.store.embedded:  # answers not cached (a remote store): the app's route
+            return None
+        plain = plain_query(scope["query_string"])
+        if plain is None:
+            return None
+        headers = dict(scope["headers"])
+        if b"origin" in headers and self.st.settings.cors_origins.strip():
+            return None  # CORS headers: the app's middleware
+        return (*plain, headers)
 
 
 def plain_query(query_string: bytes) -> tuple[str, list[str], list[str]] | None:

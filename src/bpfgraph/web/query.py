@@ -7,17 +7,18 @@ the query, Accept and dataset; every write empties it), evaluates it otherwise â
 worker process or a thread for an embedded store, by the store's own protocol for a remote one
 â€” caches it unless it was cut at the row cap or the data changed meanwhile, and says 304 when
 the client already holds it. Two writers put the answer on the wire: :meth:`QueryAnswer.response`
-for a route (the app's gzip middleware encodes it) and :func:`send` for the front (gzip made
+for a route (the app's gzip middleware encodes it) and :func:`messages` for the front (gzip made
 once per ETag, :func:`~.cache.gzipped`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from fastapi import Request
 from fastapi.responses import Response
-from starlette.types import Send
+from starlette.types import Message
 
 from .cache import etag as etag_of
 from .cache import gzipped, query_key
@@ -30,7 +31,7 @@ from .state import State
 GZIP_MIN = 1024
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class QueryAnswer:
     """A query's answer as HTTP sends it."""
 
@@ -62,16 +63,17 @@ async def answer_query(
     accept: str | None,
     default: list[str] | None,
     named: list[str] | None,
-    base_iri: str,
+    base_iri: Callable[[], str],
     if_none_match: str | None,
 ) -> QueryAnswer:
-    """The answer to ``text`` for a client accepting ``accept`` (raises ProtocolError)."""
+    """The answer to ``text`` for a client accepting ``accept`` (raises ProtocolError);
+    ``base_iri`` gives the query's base IRI (the endpoint's URL) when it is evaluated."""
     key = query_key(text, accept or "", default, named)
     cached = st.cache.get(key)
     truncated_at = None
     if cached is None:
         version = st.version
-        answer = await evaluate(st, text, accept, default, named, base_iri)
+        answer = await evaluate(st, text, accept, default, named, base_iri())
         cached = (answer.body, answer.media_type, etag_of(answer.body))
         if answer.truncated:
             truncated_at = st.limits.max_rows
@@ -112,22 +114,24 @@ async def answer_request(
         headers.get("accept"),
         default,
         named,
-        st.sparql_url(request),
+        lambda: st.sparql_url(request),
         headers.get("if-none-match"),
     )
     return answer.response()
 
 
-async def send(answer: QueryAnswer, accept_encoding: bytes, send: Send) -> None:
-    """Send ``answer`` over ASGI: charset for text, gzip (made once per ETag) when the client
-    accepts it and the body is large enough, Content-Length."""
+def messages(answer: QueryAnswer, accept_encoding: bytes) -> tuple[Message, Message]:
+    """The ASGI messages that send ``answer`` (response start, body): charset for text, gzip
+    (made once per ETag) when the client accepts it and the body is large enough,
+    Content-Length."""
     out = [(b"etag", answer.etag.encode()), (b"vary", b"Accept, Accept-Encoding")]
     if answer.truncated_at is not None:
         out.append((b"x-result-truncated", f"max-rows={answer.truncated_at}".encode()))
     if answer.status == 304:
-        await send({"type": "http.response.start", "status": 304, "headers": out})
-        await send({"type": "http.response.body", "body": b""})
-        return
+        return (
+            {"type": "http.response.start", "status": 304, "headers": out},
+            {"type": "http.response.body", "body": b""},
+        )
     media_type, body = answer.media_type, answer.body
     if media_type.startswith("text/") and "charset" not in media_type:
         media_type += "; charset=utf-8"
@@ -136,5 +140,7 @@ async def send(answer: QueryAnswer, accept_encoding: bytes, send: Send) -> None:
         body = gzipped(answer.etag, body)
         out.append((b"content-encoding", b"gzip"))
     out.append((b"content-length", str(len(body)).encode()))
-    await send({"type": "http.response.start", "status": 200, "headers": out})
-    await send({"type": "http.response.body", "body": body})
+    return (
+        {"type": "http.response.start", "status": 200, "headers": out},
+        {"type": "http.response.body", "body": body},
+    )

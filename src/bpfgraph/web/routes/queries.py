@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from ... import queries
 from ..errors import ProtocolError
@@ -22,7 +23,8 @@ def list_queries() -> list[dict]:
 @router.get("/queries/{name}")
 async def run_named(name: str, request: Request, st: StateDep) -> Response:
     """Run a named query, its parameters given in the query string."""
-    text = bound_query(name, dict(request.query_params.items()))
+    # the query files are read and parsed: off the event loop
+    text = await run_in_threadpool(bound_query, name, dict(request.query_params.items()))
     return await answer_request(request, st, text)
 
 

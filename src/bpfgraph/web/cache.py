@@ -113,7 +113,7 @@ class NoCache(AnswerCache):
 
 
 def query_key(text: str, accept: str, default=(), named=()) -> tuple:  # type: ignore[no-untyped-def]
-    """The cache key of a query answer (the app's route and the fast lane share entries)."""
+    """The cache key of a query answer (:func:`bpfgraph.web.query.answer_query`)."""
     return ("q", text, accept, tuple(default or ()), tuple(named or ()))
 
 

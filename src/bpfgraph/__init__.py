@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-__version__ = "0.1.0"
+from .version import __version__
+
 __all__ = ["__version__", "validate"]
 
 
 def validate(*args: Any, **kwargs: Any) -> Any:
     """Validate a city mapping; see :func:`bpfgraph.api.validate`."""
+    # deferred: importing any bpfgraph module must not load pyshacl (worker processes, the CLI)
     from .api import validate as _validate
 
     return _validate(*args, **kwargs)

@@ -24,11 +24,15 @@ from .validation import term_text, validate_framework
 
 @dataclass
 class CheckReport:
+    """What :func:`run_check` found: each step with its number of problems, in the order they
+    ran, and every problem."""
+
     steps: list[tuple[str, int]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
+        """Whether no step found a problem."""
         return not self.problems
 
 

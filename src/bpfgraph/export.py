@@ -11,23 +11,24 @@ from collections.abc import Iterable
 from rdflib import Dataset, Graph
 
 from . import rdfio
+from .formats import BY_NAME
 from .framework import INFERRED, PARTS, bind_prefixes, graph_iri
 from .inference import load_dataset
 from .vocab import PREFIXES
 
+#: the syntaxes the export writes, in the order its messages list them
+_EXPORTED = [BY_NAME[name] for name in ("turtle", "nt", "xml", "json-ld", "trig", "nquads")]
 #: ``--format`` value -> (rdflib serializer, media type, file suffix)
-FORMATS: dict[str, tuple[str, str, str]] = {
-    "ttl": ("turtle", "text/turtle", ".ttl"),
-    "nt": ("nt", "application/n-triples", ".nt"),
-    "xml": ("pretty-xml", "application/rdf+xml", ".rdf"),
-    "jsonld": ("json-ld", "application/ld+json", ".jsonld"),
-    "trig": ("trig", "application/trig", ".trig"),
-    "nquads": ("nquads", "application/n-quads", ".nq"),
+FORMATS: dict[str, tuple[str, str | None, str]] = {
+    s.names[0]: (s.writer, s.media_type, s.suffixes[0]) for s in _EXPORTED
 }
-QUADS = {"trig", "nquads"}
+#: the ``--format`` values of the syntaxes holding named graphs
+QUADS = {s.names[0] for s in _EXPORTED if s.quads}
 
 
 def build(parts: Iterable[str] = tuple(PARTS), inferred: bool = False) -> Dataset:
+    """The project's dataset of the named parts (every part by default), one named graph
+    each, with the inferred graph when ``inferred``."""
     parts = list(parts)
     unknown = [p for p in parts if p not in PARTS]
     if unknown:

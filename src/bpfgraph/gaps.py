@@ -5,38 +5,71 @@ Every number here comes from a query in ``queries/`` (``mapping-outcome-coverage
 ``best-rated-city-per-process``), so SPARQL users get the same answers.
 
 Summary score: each rated outcome adoption or sub-process counts with the midpoint of its
-rating's achievement range (N 7.5 %, P 32.5 %, L 67.5 %, F 92.5 %); a process's score is the
-mean over its rated items, a city's overall score the mean over all its rated items.
+rating's achievement range (N 7.5 %, P 32.5 %, L 67.5 %, F 92.5 %, read from
+``data/rating-scale.ttl``); a process's score is the mean over its rated items, a city's overall
+score the mean over all its rated items. The midpoints and the rounding are those of
+:mod:`bpfgraph.summaries`, which derives the per-process scores the named queries read.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
-from rdflib import Graph
+from rdflib import Graph, Literal
+from rdflib.term import Node
 
 from . import queries, rdfio
-from .store import Store
+from .store import SelectResult, Store
+from .summaries import framework_index, round_score
 from .vocab import GRAPH, slug
 from .writes import write_graphs
 
-RATING_MIDPOINTS = {"N": 7.5, "P": 32.5, "L": 67.5, "F": 92.5}
+
+def rating_midpoints() -> dict[str, Decimal]:
+    """Rating code (N, P, L, F) -> the midpoint of its achievement range, in per cent.
+
+    Read from the rating scale's data, lowest rating first.
+    """
+    return dict(sorted(framework_index().ratings.values(), key=lambda rating: rating[1]))
 
 
-def round_score(value: float) -> float:
-    """One decimal, halves rounded up, like SPARQL's ROUND in the named queries."""
-    return float(Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+def score_method() -> str:
+    """The midpoints as the report states them: ``N 7.5, P 32.5, L 67.5, F 92.5``."""
+    return ", ".join(f"{code} {mid}" for code, mid in rating_midpoints().items())
 
 
-def _int(row: dict, key: str) -> int:
-    return int(row[key]) if key in row else 0
+#: one row of a SELECT answer: variable name -> the term bound to it
+Row = Mapping[str, Node]
+
+
+def _rows(store: Store, name: str) -> list[dict[str, Node]]:
+    """The rows of the named query ``name``, a SELECT, run on ``store``."""
+    result = queries.run(store, name)
+    assert isinstance(result, SelectResult)  # every query this module runs is a SELECT
+    return result.rows
+
+
+def _number(row: Row, key: str) -> Literal:
+    """The literal bound to ``key``: a count or a score (raises KeyError when unbound)."""
+    value = row[key]
+    assert isinstance(value, Literal)  # the queries bind numbers only to these keys
+    return value
+
+
+def _int(row: Row, key: str) -> int:
+    """The count bound to ``key``, 0 when unbound."""
+    return int(_number(row, key)) if key in row else 0
 
 
 @dataclass
 class ProcessGap:
+    """One mapped process of a city: its outcomes, practices, ratings and score (0-100)."""
+
     notation: str
     name: str
     outcomes: int
@@ -55,6 +88,8 @@ class ProcessGap:
 
 @dataclass
 class CityReport:
+    """One city mapping: its city, label and the gaps of each mapped process."""
+
     mapping: str
     city: str
     label: str
@@ -62,13 +97,19 @@ class CityReport:
 
     @property
     def score(self) -> float | None:
-        total = sum(RATING_MIDPOINTS[c] * n for p in self.processes for c, n in p.ratings.items())
+        """The mean of the rating midpoints over all rated items, or None when none is rated."""
+        midpoints = rating_midpoints()
+        total = sum(
+            (midpoints[c] * n for p in self.processes for c, n in p.ratings.items()), Decimal(0)
+        )
         count = sum(n for p in self.processes for n in p.ratings.values())
-        return round_score(total / count) if count else None
+        return float(round_score(total / count)) if count else None
 
 
 @dataclass
 class Comparison:
+    """Across cities: the most and least adopted outcomes, and the scores per process."""
+
     most_adopted: list[dict]
     least_adopted: list[dict]
     scores: dict[str, dict[str, float | None]]  # notation -> mapping -> score
@@ -82,24 +123,21 @@ def load_mappings(store: Store, graphs: list[tuple[str, Graph]]) -> None:
 
 
 def city_reports(store: Store) -> list[CityReport]:
-    coverage = queries.run(store, "mapping-outcome-coverage").rows
+    """The gap analysis of every city mapping in ``store``, in the named queries' order."""
+    coverage = _rows(store, "mapping-outcome-coverage")
     practices = {
         (str(r["mapping"]), str(r["notation"])): r
-        for r in queries.run(store, "mapping-practice-coverage").rows
+        for r in _rows(store, "mapping-practice-coverage")
     }
-    ratings = {
-        (str(r["mapping"]), str(r["notation"])): r
-        for r in queries.run(store, "mapping-ratings").rows
-    }
-    labels = {
-        str(r["m"]): str(r["label"])
-        for r in store.query(
-            "PREFIX bpf: <https://w3id.org/bpfgraph/def#> "
-            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
-            "SELECT ?m (SAMPLE(?l) AS ?label) "
-            "WHERE { ?m a bpf:CityMapping ; rdfs:label ?l } GROUP BY ?m"
-        ).rows
-    }
+    ratings = {(str(r["mapping"]), str(r["notation"])): r for r in _rows(store, "mapping-ratings")}
+    named = store.query(
+        "PREFIX bpf: <https://w3id.org/bpfgraph/def#> "
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+        "SELECT ?m (SAMPLE(?l) AS ?label) "
+        "WHERE { ?m a bpf:CityMapping ; rdfs:label ?l } GROUP BY ?m"
+    )
+    assert isinstance(named, SelectResult)  # a SELECT
+    labels = {str(r["m"]): str(r["label"]) for r in named.rows}
     reports: dict[str, CityReport] = {}
     for row in coverage:
         mapping = str(row["mapping"])
@@ -107,7 +145,8 @@ def city_reports(store: Store) -> list[CityReport]:
             mapping, CityReport(mapping, str(row["city"]), labels.get(mapping, mapping))
         )
         key = (mapping, str(row["notation"]))
-        prow, rrow = practices.get(key, {}), ratings.get(key, {})
+        prow: Row = practices.get(key, {})
+        rrow: Row = ratings.get(key, {})
         report.processes.append(
             ProcessGap(
                 notation=str(row["notation"]),
@@ -123,14 +162,15 @@ def city_reports(store: Store) -> list[CityReport]:
                 sub_processes=_int(prow, "subProcesses"),
                 action_steps=_int(prow, "actionSteps"),
                 ratings={c: _int(rrow, c) for c in "NPLF"},
-                score=float(rrow["score"]) if "score" in rrow else None,
+                score=float(_number(rrow, "score")) if "score" in rrow else None,
             )
         )
     return list(reports.values())
 
 
 def comparison(store: Store, top: int = 5) -> Comparison:
-    ranking = [
+    """The cross-city comparison of the mappings in ``store``: ``top`` outcomes each way."""
+    ranking: list[dict[str, Any]] = [
         {
             "outcome": str(r["outcome"]),
             "notation": str(r["notation"]),
@@ -139,21 +179,21 @@ def comparison(store: Store, top: int = 5) -> Comparison:
             "planned": _int(r, "planned"),
             "declined": _int(r, "declined"),
         }
-        for r in queries.run(store, "outcome-adoption-ranking").rows
+        for r in _rows(store, "outcome-adoption-ranking")
     ]
     scores: dict[str, dict[str, float | None]] = {}
-    for r in queries.run(store, "mapping-ratings").rows:
+    for r in _rows(store, "mapping-ratings"):
         scores.setdefault(str(r["notation"]), {})[str(r["mapping"])] = (
-            float(r["score"]) if "score" in r else None
+            float(_number(r, "score")) if "score" in r else None
         )
     best: dict[str, dict] = {}
-    for r in queries.run(store, "best-rated-city-per-process").rows:
+    for r in _rows(store, "best-rated-city-per-process"):
         entry = best.setdefault(
             str(r["notation"]),
             {
                 "name": str(r["name"]),
                 "mappings": [],
-                "score": round(float(r["score"]), 1),
+                "score": round(float(_number(r, "score")), 1),
                 "cities": _int(r, "cities"),
             },
         )
@@ -169,9 +209,10 @@ def comparison(store: Store, top: int = 5) -> Comparison:
 
 
 def to_json(cities: list[CityReport], comp: Comparison | None) -> str:
+    """The report as JSON: the cities, and the comparison when there is one."""
     doc: dict = {
         "scoreMethod": "mean over rated outcome adoptions and sub-processes of the midpoint of "
-        "the rating's achievement range: N 7.5, P 32.5, L 67.5, F 92.5 (per cent)",
+        f"the rating's achievement range: {score_method()} (per cent)",
         "cities": [
             {
                 "mapping": c.mapping,
@@ -216,6 +257,7 @@ def to_json(cities: list[CityReport], comp: Comparison | None) -> str:
 
 
 def to_text(cities: list[CityReport], comp: Comparison | None) -> str:
+    """The report as aligned text: a table per city, then the comparison when there is one."""
     lines: list[str] = []
     for c in cities:
         score = f"{c.score:.1f} %" if c.score is not None else "not rated"
@@ -252,8 +294,7 @@ def to_text(cities: list[CityReport], comp: Comparison | None) -> str:
                 f"{entry['cities']} rated)"
             )
     lines.append(
-        "score: mean over rated items of their rating's range midpoint "
-        "(N 7.5, P 32.5, L 67.5, F 92.5)"
+        f"score: mean over rated items of their rating's range midpoint ({score_method()})"
     )
     return "\n".join(lines)
 

@@ -10,19 +10,22 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
+from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
-from .vocab import BPF, ONTOLOGY_IRI, VANN
+from .vocab import BPF, ONTOLOGY_IRI, SH, VANN
 
 
 @dataclass(frozen=True)
 class Problem:
+    """One problem a check found: the check's name, where (a term, file or graph), and what."""
+
     check: str
     where: str
     message: str
 
     def __str__(self) -> str:
+        """The problem on one line: ``[check] where: message``."""
         return f"[{self.check}] {self.where}: {self.message}"
 
 
@@ -47,7 +50,7 @@ TERM_TYPES = {
 }
 #: properties whose text keeps the standard's paragraph breaks (one block per line)
 MULTILINE = {BPF.extendedDescription, BPF.purpose}
-SH = Namespace("http://www.w3.org/ns/shacl#")
+
 #: properties whose values are code (SPARQL), exempt from the whitespace check
 CODE = {SH.select, SH.ask, SH.construct, SH.update}
 
@@ -172,7 +175,7 @@ def undefined_in_text(path: Path, defined: set[URIRef]) -> list[Problem]:
             continue
         for m in _BPF_IN_TEXT.finditer(line):
             local = m.group(1) or m.group(2)
-            if BPF[local] not in defined:
+            if URIRef(str(BPF) + local) not in defined:
                 problems.append(
                     Problem(
                         "undefined",

@@ -14,10 +14,11 @@ import logging
 
 from rdflib import Graph, Literal, URIRef
 
-from . import __version__, paths, rdfio, summaries
+from . import paths, rdfio, summaries
 from .framework import INFERRED, META, PARTS, graph_iri
 from .inference import entailments
 from .store.base import SelectResult, Store
+from .version import __version__
 from .writes import WriteRefused, store_mapping
 
 log = logging.getLogger("bpfgraph")

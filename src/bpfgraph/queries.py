@@ -36,6 +36,9 @@ class QueryError(ValueError):
 
 @dataclass
 class Param:
+    """A parameter of a named query, as its header declares it: ``type`` is one of
+    :data:`PARAM_TYPES`; ``default`` is used when no value is given."""
+
     name: str
     type: str = "string"
     required: bool = False
@@ -44,11 +47,15 @@ class Param:
 
     @property
     def variable(self) -> str:
+        """The variable that stands for the parameter in the query body: ``?_{name}_{type}``."""
         return f"?_{self.name}_{self.type}"
 
 
 @dataclass
 class NamedQuery:
+    """A query of ``queries/`` (or any ``.rq`` file): its name, header and whole text, and
+    the file it was read from."""
+
     name: str
     title: str
     description: str
@@ -58,6 +65,9 @@ class NamedQuery:
 
     @classmethod
     def parse(cls, name: str, text: str, path: Path | None = None) -> NamedQuery:
+        """Read a query with its ``#+`` YAML header. QueryError when the header is not YAML,
+        has no ``title``, gives a parameter an unknown type, or declares a parameter the body
+        does not use."""
         header = "\n".join(
             line[3:] if line.startswith("#+ ") else line[2:]
             for line in text.splitlines()
@@ -114,7 +124,9 @@ class NamedQuery:
                     )
                 continue
             term = to_term(param, value)
-            text = re.sub(re.escape(param.variable) + r"\b", lambda _m, t=term: t, text)
+            # a function, not a template: the term's backslashes stay as they are
+            pattern = re.escape(param.variable) + r"\b"
+            text = re.sub(pattern, lambda _m: term, text)  # noqa: B023 - re.sub calls it at once
         return text
 
 

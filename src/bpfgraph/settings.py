@@ -18,7 +18,24 @@ from .sparql_bounds import Bounds
 _UNITS = {"K": 1024, "M": 1024**2, "G": 1024**3}
 
 
-class Settings(BaseSettings):
+class FileSettings(BaseSettings):
+    """The settings read wherever files are found or validated, each on its own, so that a
+    bad value of another setting does not stop them (the commands report that one)."""
+
+    model_config = SettingsConfigDict(env_prefix="BPFGRAPH_", extra="ignore")
+
+    #: folder holding ontology/, data/, shapes/ and queries/ to use instead of the checkout's
+    #: or the wheel's (a working copy being edited, a test tree)
+    resource_root: Path | None = None
+    #: SHACL engine for mappings: ``turbo`` (pyshacl-turbo, compiled shapes) or ``pyshacl``;
+    #: another value means turbo
+    validation_engine: str = "turbo"
+
+
+class Settings(FileSettings):
+    """Every setting of bpfgraph, read from ``BPFGRAPH_*`` environment variables (the README's
+    configuration table lists them); nothing else reads the environment."""
+
     model_config = SettingsConfigDict(env_prefix="BPFGRAPH_", extra="ignore")
 
     #: storage engine: embedded Oxigraph on disk, in memory, or a remote SPARQL 1.1 store

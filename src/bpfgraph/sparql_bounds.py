@@ -84,6 +84,7 @@ class Bounds:
     max_path_length: int = 64
 
     def __post_init__(self) -> None:
+        """Refuse a limit that is not a positive integer (ValueError)."""
         for name in ("max_length", "max_depth", "max_branches", "max_path_length"):
             if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
                 raise ValueError(f"{name} must be a positive integer, not {getattr(self, name)!r}")
@@ -96,6 +97,10 @@ class BoundsError(ValueError):
     def __init__(
         self, limit: str, value: int, maximum: int, line: int, column: int, kind: str = "query"
     ) -> None:
+        """The text went beyond ``limit`` (``length``, ``depth``, ``branches`` or
+        ``path_length``): it reached ``value`` where ``maximum`` is allowed, first at ``line``
+        and ``column`` (from 1); ``kind`` names the text in the message (``query``,
+        ``update``)."""
         self.limit = limit
         self.setting = SETTINGS[limit]
         self.value = value

@@ -86,6 +86,9 @@ Triple = tuple[str, str, str]
 
 @dataclass(frozen=True)
 class FrameworkIndex:
+    """What summaries need of the framework, by IRI: each process's outcomes and base
+    practices, each rating's code and midpoint (per cent), each process's notation."""
+
     outcomes: dict[str, frozenset[str]]  # process IRI -> its outcome IRIs
     practices: dict[str, frozenset[str]]  # process IRI -> its base practice IRIs
     ratings: dict[str, tuple[str, Decimal]]  # rating IRI -> (code, midpoint)
@@ -104,7 +107,7 @@ def framework_index() -> FrameworkIndex:
         outcomes[str(p)].add(str(o))
     for p, bp in g.subject_objects(BPF.hasBasePractice):
         practices[str(p)].add(str(bp))
-    for bp, p in g.subject_objects(BPF.basePracticeOf):
+    for bp, p in g.subject_objects(BPF.practiceOf):
         practices[str(p)].add(str(bp))
     ratings = {}
     for r, low in g.subject_objects(BPF.minAchievement):
@@ -160,6 +163,28 @@ _LINK = {status: str(link) for status, link in STATUS_LINK.items()}
 _INTEGER, _DECIMAL = str(XSD.integer), str(XSD.decimal)
 
 
+class _Triples:
+    """One mapping graph's triples, indexed by subject and predicate."""
+
+    def __init__(self, triples: Iterable[Triple]) -> None:
+        self.by_sp: dict[tuple[str, str], list[str]] = defaultdict(list)
+        self.mappings: list[str] = []
+        self.city_outcomes: set[str] = set()
+        rdf_type, city_mapping = str(RDF.type), str(BPF.CityMapping)
+        city_outcome = str(BPF.CityOutcome)
+        for s, p, o in triples:
+            self.by_sp[(s, p)].append(o)
+            if p == rdf_type:
+                if o == city_mapping:
+                    self.mappings.append(s)
+                elif o == city_outcome:
+                    self.city_outcomes.add(s)
+
+    def objects(self, s: str, p: str) -> list[str]:
+        """The objects of ``s`` for the bpf property named ``p``."""
+        return self.by_sp.get((s, _P[p]), [])
+
+
 def summarize(triples: Iterable[Triple], mapping_graph: str) -> list[Derived]:
     """The summary of one mapping graph, from its triples as (s, p, o) strings.
 
@@ -167,79 +192,22 @@ def summarize(triples: Iterable[Triple], mapping_graph: str) -> list[Derived]:
     ``bpf:CityMapping`` gets an empty summary.
     """
     fw = framework_index()
-    by_sp: dict[tuple[str, str], list[str]] = defaultdict(list)
-    mappings: list[str] = []
-    city_outcomes: set[str] = set()
-    rdf_type, city_mapping, city_outcome = str(RDF.type), str(BPF.CityMapping), str(BPF.CityOutcome)
-    for s, p, o in triples:
-        by_sp[(s, p)].append(o)
-        if p == rdf_type:
-            if o == city_mapping:
-                mappings.append(s)
-            elif o == city_outcome:
-                city_outcomes.add(s)
-
-    def objects(s: str, p: str) -> list[str]:
-        return by_sp.get((s, _P[p]), [])
-
+    graph = _Triples(triples)
     out: list[Derived] = []
-    if not mappings:
+    if not graph.mappings:
         return out
     sg = summary_graph(mapping_graph)
     out.append((sg, str(PROV.wasDerivedFrom), mapping_graph))
     used: set[str] = set()
-    for m in sorted(set(mappings)):
+    for m in sorted(set(graph.mappings)):
         if ":" not in m:  # a blank node: nothing in another graph can point at it
             continue
         links: set[tuple[str, str]] = set()
-        for index, pm in enumerate(objects(m, "hasProcessMapping")):
-            for process in objects(pm, "mapsProcess")[:1]:
+        for index, pm in enumerate(graph.objects(m, "hasProcessMapping")):
+            for process in graph.objects(pm, "mapsProcess")[:1]:
                 if process not in fw.notations:  # not one of the 21: nothing to count against
                     continue
-                outcomes = fw.outcomes.get(process, frozenset())
-                practices = fw.practices.get(process, frozenset())
-                by_status: dict[str, set[str]] = defaultdict(set)
-                addressed: set[str] = set()
-                own: set[str] = set()
-                rated: list[str] = []
-                for a in objects(pm, "hasOutcomeAdoption"):
-                    for o in objects(a, "adoptsOutcome"):
-                        if o in city_outcomes:
-                            own.add(o)
-                        if o not in outcomes:
-                            continue
-                        addressed.add(o)
-                        for status in objects(a, "adoptionStatus"):
-                            if status in STATUS:
-                                by_status[STATUS[status]].add(o)
-                                links.add((STATUS[status], o))
-                    rated += objects(a, "achievementRating")
-                sub_processes = objects(pm, "hasSubProcess")
-                covered: set[str] = set()
-                steps: set[str] = set()
-                for sp in sub_processes:
-                    covered.update(bp for bp in objects(sp, "deliversPractice") if bp in practices)
-                    steps.update(objects(sp, "hasActionStep"))
-                    rated += objects(sp, "achievementRating")
-                scores = [fw.ratings[r] for r in rated if r in fw.ratings]
-                codes = [code for code, _ in scores]
-                values = {
-                    "outcomeCount": len(outcomes),
-                    "adoptedCount": len(by_status["adopted"]),
-                    "plannedCount": len(by_status["planned"]),
-                    "declinedCount": len(by_status["declined"]),
-                    "notAddressedCount": len(outcomes - addressed),
-                    "cityOutcomeCount": len(own),
-                    "practiceCount": len(practices),
-                    "coveredPracticeCount": len(covered),
-                    "subProcessCount": len(set(sub_processes)),
-                    "actionStepCount": len(steps),
-                    "ratedCount": len(scores),
-                    "ratedN": codes.count("N"),
-                    "ratedP": codes.count("P"),
-                    "ratedL": codes.count("L"),
-                    "ratedF": codes.count("F"),
-                }
+                values, scores = _process_values(graph, pm, process, fw, links)
                 key = fw.notations[process]
                 while key in used:  # the same process twice (an invalid mapping) or two mappings
                     key += f"-{index}"
@@ -249,10 +217,66 @@ def summarize(triples: Iterable[Triple], mapping_graph: str) -> list[Derived]:
                 out.append((node, _P["summarizedProcess"], process))
                 out.extend((node, _P[name], (str(v), _INTEGER)) for name, v in values.items())
                 if scores:
-                    mean = sum((mid for _, mid in scores), Decimal(0)) / len(scores)
+                    mean = sum(scores, Decimal(0)) / len(scores)
                     out.append((node, _P["summaryScore"], (str(round_score(mean)), _DECIMAL)))
         out.extend((m, _LINK[status], o) for status, o in sorted(links))
     return out
+
+
+def _process_values(
+    graph: _Triples,
+    pm: str,
+    process: str,
+    fw: FrameworkIndex,
+    links: set[tuple[str, str]],
+) -> tuple[dict[str, int], list[Decimal]]:
+    """The counts of one process mapping and the midpoints of its ratings; the outcomes it
+    adopts, plans or declines are added to ``links``."""
+    outcomes = fw.outcomes.get(process, frozenset())
+    practices = fw.practices.get(process, frozenset())
+    by_status: dict[str, set[str]] = defaultdict(set)
+    addressed: set[str] = set()
+    own: set[str] = set()
+    rated: list[str] = []
+    for a in graph.objects(pm, "hasOutcomeAdoption"):
+        for o in graph.objects(a, "adoptsOutcome"):
+            if o in graph.city_outcomes:
+                own.add(o)
+            if o not in outcomes:
+                continue
+            addressed.add(o)
+            for status in graph.objects(a, "adoptionStatus"):
+                if status in STATUS:
+                    by_status[STATUS[status]].add(o)
+                    links.add((STATUS[status], o))
+        rated += graph.objects(a, "achievementRating")
+    sub_processes = graph.objects(pm, "hasSubProcess")
+    covered: set[str] = set()
+    steps: set[str] = set()
+    for sp in sub_processes:
+        covered.update(bp for bp in graph.objects(sp, "deliversPractice") if bp in practices)
+        steps.update(graph.objects(sp, "hasActionStep"))
+        rated += graph.objects(sp, "achievementRating")
+    scores = [fw.ratings[r] for r in rated if r in fw.ratings]
+    codes = [code for code, _ in scores]
+    values = {
+        "outcomeCount": len(outcomes),
+        "adoptedCount": len(by_status["adopted"]),
+        "plannedCount": len(by_status["planned"]),
+        "declinedCount": len(by_status["declined"]),
+        "notAddressedCount": len(outcomes - addressed),
+        "cityOutcomeCount": len(own),
+        "practiceCount": len(practices),
+        "coveredPracticeCount": len(covered),
+        "subProcessCount": len(set(sub_processes)),
+        "actionStepCount": len(steps),
+        "ratedCount": len(scores),
+        "ratedN": codes.count("N"),
+        "ratedP": codes.count("P"),
+        "ratedL": codes.count("L"),
+        "ratedF": codes.count("F"),
+    }
+    return values, [mid for _, mid in scores]
 
 
 def to_graph(derived: Iterable[Derived]) -> Graph:

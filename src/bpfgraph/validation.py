@@ -13,25 +13,37 @@ True
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TYPE_CHECKING
 
 from pyshacl import validate as shacl_validate
-from rdflib import RDF, RDFS, SKOS, BNode, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, SKOS, BNode, Graph, Literal, URIRef
 from rdflib.plugins.stores.memory import SimpleMemory
 from rdflib.term import Node
 
 from . import paths, rdfio
 from .framework import load_part
-from .vocab import BPF
+from .settings import FileSettings
+from .vocab import BPF, SH
 
-SH = Namespace("http://www.w3.org/ns/shacl#")
-SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+if TYPE_CHECKING:
+    from pyshacl_turbo import CompiledShapes
+
+#: sh:resultSeverity -> the name reports give it (looked up with whatever node a report holds)
+SEVERITY_NAMES: dict[Node | None, str] = {
+    SH.Violation: "Violation",
+    SH.Warning: "Warning",
+    SH.Info: "Info",
+}
 
 
 @dataclass
 class Result:
+    """One SHACL validation result: the name of its severity (``Violation``, ``Warning``,
+    ``Info``), focus node, path, message (several joined by ``; ``), value and source shape;
+    for a city mapping, also where in the mapping the focus node sits."""
+
     severity: str
     focus: Node
     path: Node | None
@@ -46,11 +58,15 @@ class Result:
 
 @dataclass
 class Report:
+    """A validation's outcome: ``conforms`` unless a result is a Violation (warnings and infos
+    never make a graph fail here), the results, and the SHACL report graph."""
+
     conforms: bool
     results: list[Result] = field(default_factory=list)
     graph: Graph = field(default_factory=Graph)
 
     def by_severity(self, severity: str) -> list[Result]:
+        """The results of one severity (``Violation``, ``Warning`` or ``Info``), in order."""
         return [r for r in self.results if r.severity == severity]
 
 
@@ -58,11 +74,13 @@ def _results(report_graph: Graph) -> list[Result]:
     out = []
     for node in report_graph.subjects(RDF.type, SH.ValidationResult):
         severity = report_graph.value(node, SH.resultSeverity)
+        focus = report_graph.value(node, SH.focusNode)
+        assert focus is not None  # SHACL gives every validation result one sh:focusNode
         messages = [str(m) for m in report_graph.objects(node, SH.resultMessage)]
         out.append(
             Result(
                 SEVERITY_NAMES.get(severity, str(severity)),
-                report_graph.value(node, SH.focusNode),
+                focus,
                 report_graph.value(node, SH.resultPath),
                 "; ".join(sorted(messages)) or "constraint not met",
                 report_graph.value(node, SH.value),
@@ -77,13 +95,16 @@ ENGINES = ("turbo", "pyshacl")
 
 
 def default_engine() -> str:
-    engine = os.environ.get("BPFGRAPH_VALIDATION_ENGINE", "turbo")
+    """The engine the settings name (``BPFGRAPH_VALIDATION_ENGINE``; turbo when unset or
+    not one of :data:`ENGINES`)."""
+    engine = FileSettings().validation_engine
     return engine if engine in ENGINES else "turbo"
 
 
 @cache
-def _compiled(shapes_file: str):  # type: ignore[no-untyped-def]
-    import pyshacl_turbo
+def _compiled(shapes_file: str) -> CompiledShapes:
+    """The shapes of ``shapes_file`` compiled by pyshacl-turbo, once per process."""
+    import pyshacl_turbo  # deferred: only the turbo engine needs it
 
     return pyshacl_turbo.compile_shapes(rdfio.parse_file(shapes_file), advanced=True)
 
@@ -103,7 +124,7 @@ def validate(
     if engine not in ENGINES:
         raise ValueError(f"unknown validation engine {engine!r}; known: {', '.join(ENGINES)}")
     if engine == "turbo":
-        import pyshacl_turbo
+        import pyshacl_turbo  # deferred: only the turbo engine needs it
 
         if ontology is not None:
             merged = Graph()
@@ -134,6 +155,7 @@ def validate(
 
 
 def framework_shapes() -> Graph:
+    """The framework's shapes, ``shapes/framework.ttl``, parsed anew on each call."""
     return rdfio.parse_file(paths.shapes_dir() / "framework.ttl")
 
 
@@ -149,6 +171,7 @@ def validate_framework(data: Graph | None = None, engine: str | None = None) -> 
 
 
 def mapping_shapes() -> Graph:
+    """The city mapping shapes, ``shapes/city-mapping.ttl``, parsed anew on each call."""
     return rdfio.parse_file(paths.shapes_dir() / "city-mapping.ttl")
 
 
@@ -252,10 +275,10 @@ def _locate(report: Report, mapping: Graph) -> None:
             owner[step] = pm
     for result in report.results:
         focus = result.focus
-        pm = focus if (focus, BPF.mapsProcess, None) in mapping else owner.get(focus)
-        result.process_mapping = pm
-        if pm is not None:
-            process = mapping.value(pm, BPF.mapsProcess)
+        process_mapping = focus if (focus, BPF.mapsProcess, None) in mapping else owner.get(focus)
+        result.process_mapping = process_mapping
+        if process_mapping is not None:
+            process = mapping.value(process_mapping, BPF.mapsProcess)
             notation = fw.value(process, SKOS.notation) if process is not None else None
             name = fw.value(process, SKOS.prefLabel) if process is not None else None
             result.process = f"{notation} {name}" if notation is not None else None
@@ -264,6 +287,8 @@ def _locate(report: Report, mapping: Graph) -> None:
 
 
 def term_text(term: Node | None) -> str:
+    """A term as a report shows it: IRIs and literals as they stand, a blank node as
+    ``_:label``, nothing for None."""
     if term is None:
         return ""
     if isinstance(term, URIRef | Literal):

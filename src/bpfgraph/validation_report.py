@@ -50,10 +50,13 @@ class FileOutcome:
     error: str | None = None
 
     def counts(self) -> dict[str, int]:
+        """The number of results of each severity (all 0 when there is no report)."""
         results = self.report.results if self.report else []
         return {s: sum(1 for r in results if r.severity == s) for s in SEVERITIES}
 
     def conforms(self, strict: bool = False) -> bool:
+        """Whether the file was validated and has no violation (and, if ``strict``, no
+        warning)."""
         if self.error or self.report is None:
             return False
         counts = self.counts()
@@ -62,14 +65,18 @@ class FileOutcome:
 
 @dataclass
 class RunOutcome:
+    """One validation run: the outcome of each file, and whether warnings count (``strict``)."""
+
     files: list[FileOutcome] = field(default_factory=list)
     strict: bool = False
 
     @property
     def conforms(self) -> bool:
+        """Whether every file conforms (True for a run without files)."""
         return all(f.conforms(self.strict) for f in self.files)
 
     def totals(self) -> dict[str, int]:
+        """The number of results of each severity over all files."""
         totals = dict.fromkeys(SEVERITIES, 0)
         for f in self.files:
             for key, value in f.counts().items():
@@ -77,6 +84,8 @@ class RunOutcome:
         return totals
 
     def exit_code(self) -> int:
+        """The command's exit status: 2 when a file could not be read or validated, 1 when a
+        file does not conform, 0 otherwise."""
         if any(f.error for f in self.files):
             return 2
         return 0 if self.conforms else 1
@@ -101,6 +110,7 @@ def _result_json(r: Result) -> dict:
 
 
 def to_json(run: RunOutcome) -> str:
+    """The run as JSON, in the schema at the top of this module (indented, UTF-8 as is)."""
     totals = run.totals()
     doc = {
         "conforms": run.conforms,
@@ -125,6 +135,7 @@ def to_json(run: RunOutcome) -> str:
 
 
 def to_turtle(run: RunOutcome) -> str:
+    """The SHACL report graphs of every validated file, merged, as Turtle."""
     graph = Graph()
     graph.bind("sh", "http://www.w3.org/ns/shacl#")
     for f in run.files:
@@ -134,6 +145,8 @@ def to_turtle(run: RunOutcome) -> str:
 
 
 def to_text(run: RunOutcome) -> str:
+    """The run for people: per file its verdict and counts, then its results grouped by the
+    process mapping they concern (the mapping as a whole first), then a summary line."""
     lines: list[str] = []
     order = {s: i for i, s in enumerate(SEVERITIES)}
     for f in run.files:

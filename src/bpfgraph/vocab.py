@@ -16,9 +16,108 @@ import re
 import unicodedata
 
 from rdflib import Namespace, URIRef
+from rdflib.namespace import ClosedNamespace
 
 BASE = "https://w3id.org/bpfgraph/"
-BPF = Namespace(BASE + "def#")
+#: every term the ontology (ontology/bpf.ttl) defines; BPF refuses any other (tests check the
+#: list against the ontology both ways)
+BPF_TERMS: tuple[str, ...] = (
+    # classes
+    "ActionStep",
+    "BasePractice",
+    "BusinessProcess",
+    "CityMapping",
+    "CityOutcome",
+    "Clause",
+    "CoreProcess",
+    "FrameworkComponent",
+    "GovernanceProcess",
+    "InputRole",
+    "Outcome",
+    "OutcomeAdoption",
+    "OutputRole",
+    "ProcessFramework",
+    "ProcessMapping",
+    "ProcessSummary",
+    "ReferenceDocument",
+    "ReferenceFramework",
+    "Stakeholder",
+    "SubProcess",
+    "SupportingProcess",
+    "VisionOutcome",
+    "WorkProduct",
+    "WorkProductRole",
+    "WorkProductUsage",
+    # properties
+    "achievementRating",
+    "actionStepCount",
+    "adoptedCount",
+    "adoptedOutcome",
+    "adoptionStatus",
+    "adoptsOutcome",
+    "briefDescription",
+    "city",
+    "cityDefinition",
+    "cityOutcomeCount",
+    "clauseNumber",
+    "coveredPracticeCount",
+    "declinedCount",
+    "declinedOutcome",
+    "deliversPractice",
+    "evidence",
+    "extendedDescription",
+    "furtherDetailedIn",
+    "hasActionStep",
+    "hasBasePractice",
+    "hasComponent",
+    "hasInput",
+    "hasOutcome",
+    "hasOutcomeAdoption",
+    "hasOutput",
+    "hasProcess",
+    "hasProcessMapping",
+    "hasReferenceDocument",
+    "hasStakeholder",
+    "hasSubProcess",
+    "hasVisionOutcome",
+    "hasWorkProductUsage",
+    "improvement",
+    "mapsProcess",
+    "maxAchievement",
+    "minAchievement",
+    "notAddressedCount",
+    "ordinal",
+    "outcomeCount",
+    "outcomeOf",
+    "outcomesIntroduction",
+    "plannedCount",
+    "plannedOutcome",
+    "practiceCount",
+    "practiceOf",
+    "processSummary",
+    "purpose",
+    "ratedCount",
+    "ratedF",
+    "ratedL",
+    "ratedN",
+    "ratedP",
+    "referenceNote",
+    "relatedProcess",
+    "relationshipNote",
+    "requiresProcess",
+    "responsibleOrganization",
+    "review",
+    "statement",
+    "stepNumber",
+    "subProcessCount",
+    "summarizedProcess",
+    "summaryScore",
+    "visionStatement",
+    "workProduct",
+    "workProductRole",
+    "workProductsHeading",
+)
+BPF = ClosedNamespace(BASE + "def#", list(BPF_TERMS))
 ONTOLOGY_IRI = URIRef(BASE + "def")
 ID = Namespace(BASE + "id/")
 GRAPH = Namespace(BASE + "graph/")
@@ -30,6 +129,9 @@ VANN = Namespace("http://purl.org/vocab/vann/")
 CDM1 = Namespace("https://w3id.org/citydata/part1/v1/")
 CDM2 = Namespace("https://w3id.org/citydata/part2/v1/")
 DQV = Namespace("http://www.w3.org/ns/dqv#")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+VOID = Namespace("http://rdfs.org/ns/void#")
 
 FRAMEWORK = ID["framework"]
 RATING_SCHEME = ID["rating"]

@@ -42,9 +42,9 @@ import pyoxigraph as ox
 from rdflib import RDF, Graph, URIRef
 
 from . import rdfio, summaries
+from .formats import OX_FORMATS
 from .framework import is_reserved_graph
 from .store.base import GraphResult, Store
-from .store.oxigraph import OX_FORMATS
 from .validation import Report, validate_mapping
 from .vocab import BPF, PROV_GENERATED, PROV_GRAPH
 
@@ -66,6 +66,7 @@ class WriteRefused(Exception):
         message: str,
         outcomes: list[tuple[str, Report]] | None = None,
     ) -> None:
+        """A refusal of the given kind, its message, and the reports of refused mappings."""
         super().__init__(message)
         self.kind = kind
         self.message = message
@@ -198,7 +199,9 @@ def add_ntriples(store: Store, graph: str, ntriples: bytes, replace: bool) -> Wr
         mapping_type = (ox.NamedNode(str(RDF.type)), ox.NamedNode(str(BPF.CityMapping)))
         if next(native.quads_for_pattern(None, *mapping_type, node), None) is not None:
             return None
-        ntriples = native.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=node) + ntriples
+        held = native.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=node)
+        assert held is not None  # given no output, pyoxigraph returns the bytes
+        ntriples = held + ntriples
     write_graphs(store, {graph: ntriples})
     return Written(not existed, ntriples.count(b"\n"))
 

@@ -33,6 +33,7 @@ class StoreRefused(StoreError):
     """A remote store refused a request passed on to it, with the HTTP status to answer."""
 
     def __init__(self, status: int, message: str) -> None:
+        """The store's refusal (``message``) and the status the service answers with."""
         super().__init__(message)
         self.status = status
 
@@ -51,11 +52,15 @@ class SelectResult:
 
 @dataclass
 class AskResult:
+    """The answer of an ASK: whether the pattern has a solution."""
+
     value: bool
 
 
 @dataclass
 class GraphResult:
+    """The triples a CONSTRUCT or DESCRIBE built, as one rdflib graph."""
+
     graph: Graph
 
 

@@ -36,6 +36,8 @@ class Journal:
     """
 
     def __init__(self, path: Path, keep: int = KEEP) -> None:
+        """A new journal publishing its sequence in the file at ``path``; it remembers the
+        last ``keep`` writes."""
         #: tells a writer's sequence from an earlier writer's (a restarted service)
         self.epoch = int.from_bytes(os.urandom(6), "little")
         self.seq = 0

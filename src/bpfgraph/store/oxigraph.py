@@ -17,14 +17,14 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
-from typing import IO
 
 import pyoxigraph as ox
 from rdflib import Graph
 
 from .. import rdfio
+from ..formats import OX_FORMATS  # rdflib format name -> Oxigraph format
 from ..rdfio import term_converter, to_rdflib
 from ..sparql_text import touched_graphs
 from .base import (
@@ -36,20 +36,14 @@ from .base import (
     StoreError,
     replace_graphs_update,
 )
+from .copies import copy_graphs, copy_of, file_quads, replacing
 from .journal import Journal
 
 log = logging.getLogger("bpfgraph.store")
-OX_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "xml": ox.RdfFormat.RDF_XML,
-    "json-ld": ox.RdfFormat.JSON_LD,
-}
 
 
-def _result(result: object) -> QueryResult:
+def _result(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> QueryResult:
+    """Oxigraph's answer to a query as the engine-neutral result, with rdflib terms."""
     if isinstance(result, ox.QueryBoolean):
         return AskResult(bool(result))
     if isinstance(result, ox.QuerySolutions):
@@ -65,7 +59,7 @@ def _result(result: object) -> QueryResult:
             rows.append(row)
         return SelectResult(variables, rows)
     graph = Graph()
-    for triple in result:  # type: ignore[attr-defined]
+    for triple in result:
         graph.add(
             (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
         )
@@ -78,6 +72,9 @@ class OxigraphStore(Store):
     embedded = True
 
     def __init__(self, path: Path | None, read_only: bool = False) -> None:
+        """Open the store in the folder ``path`` (made if missing, unless ``read_only``), or a
+        new empty one in memory. StoreError when it cannot be opened, typically because
+        another process holds it."""
         self.path = path
         self.read_only = read_only
         self.engine = "oxigraph-memory" if path is None else "oxigraph"
@@ -117,6 +114,8 @@ class OxigraphStore(Store):
         return self._store
 
     def writes_held(self) -> contextlib.AbstractContextManager[object]:
+        """The write lock: while it is held no write happens (re-entrant in the holding
+        thread)."""
         return self._lock
 
     def journal(self, path: Path | None = None) -> Journal:
@@ -134,12 +133,17 @@ class OxigraphStore(Store):
             return self._journal
 
     def status(self) -> dict[str, object]:
+        """The read mirror's state (:attr:`mirror_state`); no replica sequence."""
         return {"readMirror": self.mirror_state, "replicaSeq": None}
 
     def triples(self, graph: str) -> Iterator[tuple[str, str, str]]:
         """A plain scan of the graph, no rdflib terms."""
         for q in self._reader.quads_for_pattern(None, None, None, ox.NamedNode(graph)):
-            yield q.subject.value, q.predicate.value, q.object.value
+            s, o = q.subject, q.object
+            if isinstance(s, ox.Triple) or isinstance(o, ox.Triple):
+                # a quoted triple (RDF-star) has no string form: refused, as to_rdflib does
+                raise TypeError(f"unsupported term in {q!r}")
+            yield s.value, q.predicate.value, o.value
 
     # -- read mirror ---------------------------------------------------------------------------
 
@@ -199,7 +203,7 @@ class OxigraphStore(Store):
                     self._dirty = set()
                     continue
                 self._filling = False
-                _copy_graphs(self._store, mirror, dirty, default=True)
+                copy_graphs(self._store, mirror, dirty, default=True)
                 self._reader = mirror
                 break
         log.info("read mirror ready: %d quads in %.1f s", size, time.perf_counter() - start)
@@ -218,9 +222,12 @@ class OxigraphStore(Store):
         if graphs is None:
             self._reader = copy_of(self._store)
         else:
-            _copy_graphs(self._store, self._reader, graphs, default)
+            copy_graphs(self._store, self._reader, graphs, default)
 
     def load_file(self, path: Path, graph: str, fmt: str | None = None) -> None:
+        """Add a file's triples to ``graph``: read by Oxigraph's parser straight into the store
+        for the triple syntaxes it reads, else parsed by :mod:`bpfgraph.rdfio` (the triples of
+        every graph of a dataset land in ``graph``)."""
         rdf_format = rdfio.format_for(path, fmt)
         target = ox.NamedNode(graph)
         if rdf_format in OX_FORMATS and rdf_format not in rdfio.QUAD_FORMATS:
@@ -259,6 +266,11 @@ class OxigraphStore(Store):
         self._store.flush()
 
     def load_data(self, data: bytes, fmt: str, graph: str, replace: bool = True) -> None:
+        """Parse ``data`` into ``graph`` in one transaction, replacing its content (by default)
+        or adding to it. Quad syntaxes and those Oxigraph does not read are parsed by
+        :mod:`bpfgraph.rdfio` first (a dataset's triples all land in ``graph``); blank nodes
+        get fresh labels. SyntaxError (Oxigraph's parser) or
+        :class:`~bpfgraph.rdfio.RDFInputError` when the data does not parse."""
         target = ox.NamedNode(graph)
         if fmt in rdfio.QUAD_FORMATS or fmt not in OX_FORMATS:
             parsed = rdfio.as_graph(rdfio.parse_data(data, fmt))
@@ -267,7 +279,7 @@ class OxigraphStore(Store):
         with self._lock:
             if replace:
                 # one update is one transaction: readers see the old graph or the new, never half
-                self._store.update(" ;\n".join(_replacing(target, triples)))
+                self._store.update(" ;\n".join(replacing(target, triples)))
             else:
                 self._store.extend(
                     ox.Quad(t.subject, t.predicate, t.object, target) for t in triples
@@ -280,11 +292,14 @@ class OxigraphStore(Store):
         self.load_data(data.serialize(format="nt", encoding="utf-8"), "nt", graph, replace=False)
 
     def put_graph(self, graph: str, data: Graph) -> None:
+        """Replace ``graph`` by the triples of ``data`` in one transaction (an empty ``data``
+        removes it)."""
         self.load_data(
             rdfio.as_graph(data).serialize(format="nt", encoding="utf-8"), "nt", graph, replace=True
         )
 
     def put_graphs(self, graphs: dict[str, Graph]) -> None:
+        """Replace several graphs in one transaction; an empty graph is removed."""
         # one update is one transaction: readers see the old graphs or the new, never a mix
         with self._lock:
             self._store.update(replace_graphs_update(graphs))
@@ -293,6 +308,7 @@ class OxigraphStore(Store):
             self._sync(graphs)
 
     def delete_graph(self, graph: str) -> bool:
+        """Remove ``graph``; whether it existed (an empty graph that exists counts)."""
         target = ox.NamedNode(graph)
         with self._lock:
             if not self._store.contains_named_graph(target):
@@ -325,6 +341,8 @@ class OxigraphStore(Store):
         )
 
     def query(self, sparql: str, *, union_default_graph: bool = True) -> QueryResult:
+        """Run a query on the read mirror when it is ready, else on the store; by default the
+        default graph is the union of all graphs. SyntaxError when the query does not parse."""
         return _result(self._reader.query(sparql, use_default_graph_as_union=union_default_graph))
 
     def update(
@@ -335,6 +353,10 @@ class OxigraphStore(Store):
         touches: Collection[str] | None = None,
         default: bool = False,
     ) -> None:
+        """Run a SPARQL Update in one transaction, relative IRIs resolved against ``base_iri``.
+        Then the graphs it wrote are copied into the read mirror and noted in the journal, if
+        there are: ``touches`` (and the default graph if ``default``) when given, else the
+        graphs the text names and the default graph (everything when it may write any graph)."""
         with self._lock:
             self._store.update(sparql, base_iri=base_iri)
             if self.path is not None:
@@ -348,109 +370,18 @@ class OxigraphStore(Store):
                 self._sync(touched_graphs(sparql), default=True)
 
     def graphs(self) -> list[str]:
+        """IRIs of the named graphs, sorted. Oxigraph keeps a graph created empty
+        (``CREATE GRAPH``) or emptied, which is listed too (see :meth:`empty_graphs`)."""
         return sorted(g.value for g in self._reader.named_graphs() if isinstance(g, ox.NamedNode))
 
     def count(self, graph: str | None = None) -> int:
+        """Number of triples in ``graph``, or of quads in the whole store (default graph
+        included)."""
         if graph is None:
             return len(self._reader)
         return sum(1 for _ in self._reader.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
 
     def close(self) -> None:
+        """Flush the writes to disk (nothing to do in memory or read-only)."""
         if self.path is not None and not self.read_only:
             self._store.flush()
-
-
-def file_quads(
-    items: Iterable[tuple[Path, str]], derived: Iterable[bytes] | None = None
-) -> Iterator[ox.Quad]:
-    """The triples of each file in its graph (Oxigraph's parser), each followed by its
-    ``derived`` N-Quads if given."""
-    extras = iter(derived) if derived is not None else None
-    for path, graph in items:
-        target = ox.NamedNode(graph)
-        fmt = OX_FORMATS[rdfio.format_for(path)]
-        # each file's blank nodes its own: "_:x" in two files are two nodes
-        for t in ox.parse(path=str(path), format=fmt, rename_blank_nodes=True):
-            yield ox.Quad(t.subject, t.predicate, t.object, target)
-        if extras is not None:
-            yield from ox.parse(next(extras), format=ox.RdfFormat.N_QUADS)
-
-
-def _copy_graphs(
-    source: ox.Store, target: ox.Store, graphs: Iterable[str], default: bool = False
-) -> None:
-    """Replace these graphs of ``target`` by those of ``source``, in one update of ``target``."""
-    text = copy_update(source, graphs, default)
-    if text:
-        target.update(text)
-
-
-def copy_update(source: ox.Store, graphs: Iterable[str], default: bool = False) -> str:
-    """The SPARQL Update that gives another store these graphs (and the default graph if
-    ``default``) as ``source`` holds them; empty when there is nothing to copy."""
-    names: list[ox.NamedNode | ox.DefaultGraph] = [ox.NamedNode(g) for g in sorted(set(graphs))]
-    if default:
-        names.append(ox.DefaultGraph())
-    operations = []
-    for name in names:
-        # written by Oxigraph (no Python object per triple: a large graph does not hold the
-        # interpreter)
-        body = (source.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name) or b"").decode()
-        default = isinstance(name, ox.DefaultGraph)
-        operations.append("DROP SILENT DEFAULT" if default else f"DROP SILENT GRAPH {name}")
-        if body:
-            data = body if default else f"GRAPH {name} {{\n{body}\n}}"
-            operations.append(f"INSERT DATA {{\n{data}\n}}")
-        elif not default and source.contains_named_graph(name):
-            operations.append(f"CREATE SILENT GRAPH {name}")  # empty, but it exists
-    return " ;\n".join(operations)
-
-
-def _replacing(name: ox.NamedNode | ox.DefaultGraph, triples: list[ox.Triple]) -> list[str]:
-    """The update operations that replace a graph's content by these triples."""
-    default = isinstance(name, ox.DefaultGraph)
-    operations = ["DROP SILENT DEFAULT" if default else f"DROP SILENT GRAPH {name}"]
-    if triples:
-        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
-        data = body if default else f"GRAPH {name} {{\n{body}\n}}"
-        operations.append(f"INSERT DATA {{\n{data}\n}}")
-    return operations
-
-
-def copy_of(store: ox.Store) -> ox.Store:
-    """An in-memory copy of a store: its N-Quads dump piped into a new store's native parser
-    (the dump and the parse run side by side; nothing is written to disk)."""
-    mirror = piped(lambda out: store.dump(output=out, format=ox.RdfFormat.N_QUADS))
-    for graph in store.named_graphs():  # empty graphs exist too (a dump only has quads)
-        mirror.add_graph(graph)
-    return mirror
-
-
-def piped(produce: Callable[[IO[bytes]], object], keep_blank_nodes: bool = False) -> ox.Store:
-    """A new in-memory store loaded with the N-Quads ``produce`` writes to the file it is
-    given; producer and parser run side by side, through a pipe. ``keep_blank_nodes`` keeps
-    the blank node labels of the input (Oxigraph's loader gives them new ones), at some cost."""
-    store = ox.Store()
-    read_fd, write_fd = os.pipe()
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            with os.fdopen(write_fd, "wb") as out:
-                produce(out)
-        except BaseException as exc:  # a failed load closes the pipe: stop quietly
-            failure.append(exc)
-
-    writer = threading.Thread(target=run, name="bpfgraph-pipe", daemon=True)
-    writer.start()
-    try:
-        with os.fdopen(read_fd, "rb") as source:
-            if keep_blank_nodes:
-                store.bulk_extend(ox.parse(input=source, format=ox.RdfFormat.N_QUADS))
-            else:
-                store.load(input=source, format=ox.RdfFormat.N_QUADS)
-    finally:
-        writer.join()
-    if failure:
-        raise failure[0]
-    return store

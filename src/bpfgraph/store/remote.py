@@ -51,6 +51,9 @@ def _term(cell: dict) -> Node:
 
 
 class RemoteStore(Store):
+    """A SPARQL 1.1 store over HTTP: queries to ``query_url``, writes to ``update_url`` or,
+    when set, whole graphs to ``graph_store_url``. Without an update URL it is read-only."""
+
     engine = "sparql"
 
     def __init__(
@@ -61,6 +64,8 @@ class RemoteStore(Store):
         timeout: float = 60.0,
         union_default_graph: bool = False,
     ) -> None:
+        """The store at these endpoints (nothing is asked of it yet); ``timeout`` in seconds
+        per request. StoreError when ``query_url`` is empty."""
         if not query_url:
             raise StoreError("BPFGRAPH_SPARQL_QUERY_URL is required for the sparql store")
         self.query_url = query_url
@@ -72,9 +77,11 @@ class RemoteStore(Store):
 
     # -- protocol helpers --------------------------------------------------------------------
 
-    def _post(self, url: str, **kwargs: object) -> httpx.Response:
+    def _post(self, url: str, *, content: bytes, headers: dict[str, str]) -> httpx.Response:
+        """POST ``content`` to ``url``; StoreError when the store is unreachable or answers
+        with an error status (its message: the first 300 characters of the answer)."""
         try:
-            response = self._http.post(url, **kwargs)  # type: ignore[arg-type]
+            response = self._http.post(url, content=content, headers=headers)
         except httpx.HTTPError as exc:
             raise StoreError(f"cannot reach the SPARQL store at {url}: {exc}") from None
         if response.status_code >= 400:
@@ -130,6 +137,9 @@ class RemoteStore(Store):
         return response.headers.get("content-type", media).split(";")[0], response.content
 
     def query(self, sparql: str, *, union_default_graph: bool = True) -> QueryResult:
+        """Run a query at the query endpoint, asking for SPARQL JSON results or N-Triples; by
+        default the union of all graphs is the default graph. StoreError when the store is
+        unreachable, answers with an error, or answers in a type not read here."""
         form: list[tuple[str, str]] = [("query", sparql)]
         # on a store whose default graph is the union, every query sees the union: bpfgraph's
         # own queries without it read named graphs only (GRAPH patterns), which it does not change
@@ -159,6 +169,9 @@ class RemoteStore(Store):
     def update(
         self, sparql: str, *, touches: Collection[str] | None = None, default: bool = False
     ) -> None:
+        """Send a SPARQL Update to the update endpoint (``touches`` and ``default`` are not
+        needed: the store keeps no copies here). StoreError when there is no update URL, the
+        store is unreachable or it refuses the update."""
         if not self.update_url:
             raise StoreError("this store is read-only: set BPFGRAPH_SPARQL_UPDATE_URL to write")
         self._post(
@@ -168,6 +181,9 @@ class RemoteStore(Store):
         )
 
     def load_data(self, data: bytes, fmt: str, graph: str, replace: bool = True) -> None:
+        """Parse ``data`` here and write its triples to ``graph``, replacing (by default) or
+        adding to its content: one PUT or POST of the graph store protocol when configured,
+        else one update request. StoreError when the store is unreachable or refuses it."""
         parsed = rdfio.as_graph(rdfio.parse_data(data, fmt))
         nt = parsed.serialize(format="nt", encoding="utf-8")
         if self.graph_store_url:
@@ -193,33 +209,45 @@ class RemoteStore(Store):
         self.update(f"{drop}INSERT DATA {{ GRAPH <{graph}> {{\n{nt.decode('utf-8')}\n}} }}")
 
     def load_file(self, path: Path, graph: str, fmt: str | None = None) -> None:
+        """Add a file's triples to ``graph`` (read and parsed here, see :meth:`load_data`)."""
         rdf_format = rdfio.format_for(path, fmt)
         self.load_data(path.read_bytes(), rdf_format, graph, replace=False)
 
     def put_graph(self, graph: str, data: Graph) -> None:
+        """Replace ``graph`` by the triples of ``data`` (one request)."""
         self.load_data(rdfio.as_graph(data).serialize(format="nt", encoding="utf-8"), "nt", graph)
 
     def put_graphs(self, graphs: dict[str, Graph]) -> None:
+        """Replace several graphs, an empty one removed: in one update request (one
+        transaction) at the update endpoint, or graph by graph through the graph store
+        protocol when it is configured."""
         if self.graph_store_url:  # one request per graph through the graph store protocol
             super().put_graphs(graphs)
             return
         self.update(replace_graphs_update(graphs))  # one update request: one transaction
 
     def delete_graph(self, graph: str) -> bool:
+        """Drop ``graph`` if it holds triples; whether it did."""
         existed = graph in self._graph_list()
         if existed:
             self.update(f"DROP SILENT GRAPH <{graph}>")
         return existed
 
     def graphs(self) -> list[str]:
+        """IRIs of the named graphs holding at least one triple, sorted (one query)."""
         return self._graph_list()
 
     def count(self, graph: str | None = None) -> int:
+        """Number of triples in ``graph``, or of quads in all named graphs (the store's default
+        graph is not counted)."""
         if graph is None:
             sparql = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
         else:
             sparql = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-        return int(self._select(sparql, union=False).rows[0]["n"])
+        n = self._select(sparql, union=False).rows[0]["n"]
+        assert isinstance(n, Literal)  # a COUNT
+        return int(n)
 
     def close(self) -> None:
+        """Close the HTTP connections."""
         self._http.close()

@@ -45,8 +45,9 @@ from rdflib import Graph
 from .. import rdfio
 from ..sparql_text import touched_graphs
 from .base import StoreError
+from .copies import file_quads, piped
 from .journal import SHARED
-from .oxigraph import OxigraphStore, file_quads, piped
+from .oxigraph import OxigraphStore
 from .writer import SEQUENCE, writer_client
 
 #: a full copy is tried this many times while writes that may touch any graph go on
@@ -62,6 +63,8 @@ class ReplicaStore(OxigraphStore):
     """
 
     def __init__(self, run_dir: Path, timeout: float = 600.0) -> None:
+        """Copy the store of the writer running in ``run_dir`` (``timeout``: seconds for each
+        call to the writer). StoreError when no writer runs there or it does not answer."""
         super().__init__(None)
         self.engine = "oxigraph-replica"
         self.run_dir = Path(run_dir)
@@ -87,14 +90,20 @@ class ReplicaStore(OxigraphStore):
             self.seq = self._reload()
 
     def status(self) -> dict[str, object]:
+        """The read mirror's state (always ``off``: the replica is in memory) and the
+        writer's sequence this replica holds."""
         return {"readMirror": self.mirror_state, "replicaSeq": self.seq}
 
     def modified(self) -> dt.datetime | None:
+        """When the writer made the last write this replica holds (UTC; the same in every
+        worker), None before any write."""
         if self.written_at <= 0:
             return None
         return dt.datetime.fromtimestamp(self.written_at, dt.UTC)
 
     def on_change(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` each time :meth:`catch_up` changed the replica, before the new
+        sequence shows."""
         self.listeners.append(listener)
 
     def behind(self) -> bool:
@@ -179,18 +188,26 @@ class ReplicaStore(OxigraphStore):
     # -- the Store's writes, through the writer --------------------------------------------------
 
     def load_file(self, path: Path, graph: str, fmt: str | None = None) -> None:
+        """Add a file's triples to ``graph`` through the writer (the file is read here)."""
         self.load_data(path.read_bytes(), rdfio.format_for(path, fmt), graph, replace=False)
 
     def load_many(
         self, items: Iterable[tuple[Path, str]], derived: Iterable[bytes] | None = None
     ) -> None:
-        self.add_nquads(ox.serialize(file_quads(items, derived), format=ox.RdfFormat.N_QUADS))
+        """Send the files, each as its own graph, and the ``derived`` N-Quads to the writer as
+        one N-Quads document, added in one transaction."""
+        nquads = ox.serialize(file_quads(items, derived), format=ox.RdfFormat.N_QUADS)
+        assert nquads is not None  # given no output, pyoxigraph returns the bytes
+        self.add_nquads(nquads)
 
     def load_data(self, data: bytes, fmt: str, graph: str, replace: bool = True) -> None:
+        """The writer parses ``data`` into ``graph`` (see :meth:`OxigraphStore.load_data`);
+        its refusal is raised here as SyntaxError, StoreError or ValueError."""
         params = {"fmt": fmt, "graph": graph, "replace": "true" if replace else "false"}
         self._write("load_data", params=params, content=data)
 
     def put_graphs(self, graphs: dict[str, Graph]) -> None:
+        """The writer replaces these graphs in one transaction (sent as N-Triples)."""
         payload = {
             name: rdfio.as_graph(data).serialize(format="nt", encoding="utf-8").decode("utf-8")
             for name, data in graphs.items()
@@ -198,6 +215,7 @@ class ReplicaStore(OxigraphStore):
         self._write("put_graphs", json=payload)
 
     def delete_graph(self, graph: str) -> bool:
+        """The writer removes ``graph``; whether it existed."""
         return bool(self._write("delete_graph", params={"graph": graph}))
 
     def update(
@@ -208,13 +226,18 @@ class ReplicaStore(OxigraphStore):
         touches: Collection[str] | None = None,
         default: bool = False,
     ) -> None:
+        """The writer runs the update, which finds the graphs it wrote itself (``touches`` and
+        ``default`` are not sent). SyntaxError when the update does not parse."""
         params = {"base_iri": base_iri} if base_iri else {}
         self._write("update", params=params, content=sparql.encode("utf-8"))
 
     def add_nquads(self, data: bytes) -> None:
+        """The writer adds the quads (N-Quads) in one transaction."""
         self._write("add_nquads", content=data)
 
     def close(self) -> None:
+        """Close the connection to the writer and unmap its sequence file; the writer and its
+        store are left as they are."""
         self._client.close()
         self._view.release()
         self._map.close()

@@ -40,9 +40,10 @@ from starlette.routing import Route
 from .. import rdfio
 from ..loading import ensure_loaded, load_cities
 from ..settings import Settings
-from .base import Store, StoreError
+from .base import StoreError
+from .copies import copy_update
 from .engines import open_store
-from .oxigraph import copy_update
+from .oxigraph import OxigraphStore
 
 log = logging.getLogger("bpfgraph.store")
 SOCKET = "writer.sock"
@@ -50,8 +51,9 @@ SEQUENCE = "sequence"
 ERROR = "writer-error.txt"
 
 
-def writer_app(store: Store) -> Starlette:
-    """The writer's private protocol over ``store`` (which must have a journal)."""
+def writer_app(store: OxigraphStore) -> Starlette:
+    """The writer's private protocol over ``store``, the embedded store it owns (its journal,
+    started here if need be, tells the replicas what each write touched)."""
     journal = store.journal()
     native = store.primary
 
@@ -164,7 +166,7 @@ def run_writer(  # pragma: no cover - a process
     try:
         settings = Settings()
         store = open_store(settings)
-        if not store.embedded:
+        if not isinstance(store, OxigraphStore):  # embedded, with every write the protocol calls
             raise StoreError("replicas need the embedded store (BPFGRAPH_STORE=oxigraph|memory)")
         store.journal(folder / SEQUENCE)
         ensure_loaded(store)
@@ -187,6 +189,7 @@ class Writer:
     """Starts the writer process in a new run directory and waits until it answers."""
 
     def __init__(self, log_level: str = "warning", timeout: float = 600.0) -> None:
+        """Start the writer and wait up to ``timeout`` seconds for it (StoreError if not)."""
         #: short, for the socket path (at most 107 bytes)
         self.run_dir = Path(tempfile.mkdtemp(prefix="bpfgraph-run-"))
         self._stopping = False
@@ -242,9 +245,11 @@ class Writer:
         shutil.rmtree(self.run_dir, ignore_errors=True)
 
     def __enter__(self) -> Writer:
+        """The writer, stopped when the block ends."""
         return self
 
     def __exit__(self, *exc: object) -> None:
+        """Stop the writer."""
         self.stop()
 
 

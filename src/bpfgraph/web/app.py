@@ -23,12 +23,12 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from .. import __version__
 from ..loading import ensure_loaded, load_cities
 from ..settings import Settings
 from ..store.base import Store, StoreError
 from ..store.engines import open_store
 from ..store.replica import ReplicaStore
+from ..version import __version__
 from . import errors
 from .front import SparqlFront
 from .pages import STATIC
@@ -92,10 +92,11 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 @asynccontextmanager
 async def lifespan(app: App, settings: Settings, store: Store | None) -> AsyncIterator[None]:
     """Open the store and the state before serving; close them after."""
-    if store is None and settings.replica_of is not None:
+    run_dir = settings.replica_of
+    if store is None and run_dir is not None:
         # a worker of `serve --workers N`: the writer process loaded everything; this worker
         # answers from its replica of the store (bpfgraph.store.replica)
-        replica = _opened(lambda: ReplicaStore(settings.replica_of), "%s")
+        replica = _opened(lambda: ReplicaStore(run_dir), "%s")
         state = State(settings, replica)
         replica.on_change(state.bump)
         app.front = ReplicaSync(SparqlFront(app.framework, state), replica)

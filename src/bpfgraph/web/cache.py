@@ -16,7 +16,7 @@ import gzip
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 
 #: what an entry costs besides its bytes (key, tuple, headers)
 OVERHEAD = 256
@@ -112,7 +112,9 @@ class NoCache(AnswerCache):
         return None
 
 
-def query_key(text: str, accept: str, default=(), named=()) -> tuple:  # type: ignore[no-untyped-def]
+def query_key(
+    text: str, accept: str, default: Iterable[str] | None = (), named: Iterable[str] | None = ()
+) -> tuple:
     """The cache key of a query answer (:func:`bpfgraph.web.query.answer_query`)."""
     return ("q", text, accept, tuple(default or ()), tuple(named or ()))
 

@@ -89,7 +89,7 @@ def adoptions(st: State, mapping: str) -> dict[tuple[str, int], tuple[str, str]]
     result = st.store.query(ADOPTIONS.replace("{mapping}", mapping))
     cells = {}
     for r in result.rows if isinstance(result, SelectResult) else []:
-        cells[(str(r["notation"]), int(r["n"]))] = (
+        cells[(str(r["notation"]), int(str(r["n"])))] = (
             str(r["status"]).rsplit("/", 1)[1],
             str(r.get("code", "")),
         )

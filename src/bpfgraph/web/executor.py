@@ -27,13 +27,7 @@ import concurrent.futures
 import contextlib
 import logging
 import os
-import pickle
 import re
-import select
-import signal
-import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -43,13 +37,13 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from ..sparql_text import STRING_IRI_COMMENT
 from ..store.base import Store
 from ..store.journal import Journal
-from .query_worker import _STRING_IRI_COMMENT, HEADER
-from .sparql import ProtocolError
+from .evaluation import ProtocolError
+from .worker_process import Worker, WorkerGone, alive
 
 log = logging.getLogger("bpfgraph.web")
-PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 @dataclass
@@ -59,133 +53,6 @@ class PoolSettings:
     heavy_after: float = 0.25
     memory: int = 0
     wait: float = 5.0
-
-
-class WorkerGone(Exception):
-    """The worker process ended (killed at a deadline, or crashed)."""
-
-
-class Worker:
-    """One worker process and what of the store it holds."""
-
-    def __init__(self, channel: socket.socket, pid: int, process: subprocess.Popen | None) -> None:
-        #: a Unix socket to the worker (a socket, so that a forked worker's end can be passed)
-        self.channel = channel
-        self.pid = pid
-        #: the process object when this process started it (a forked worker is the zygote's)
-        self.process = process
-        self.fd = channel.fileno()
-        channel.setblocking(False)
-        #: the journal sequence this worker's copy holds (-1: nothing yet)
-        self.seq = -1
-        #: graphs that must be copied again whatever the journal says (None: everything)
-        self.dirty: set[str] | None = set()
-        self.dirty_default = False
-        self.baseline = 0
-        self.killed = False
-
-    def call(self, message: tuple) -> Any:
-        """Send one message and wait for the answer (blocking: from a thread)."""
-        self._send_blocking(frame(message))
-        return self._receive_blocking()
-
-    async def call_async(self, message: tuple) -> Any:
-        """Send one message and wait for the answer on the event loop (no thread)."""
-        loop = asyncio.get_running_loop()
-        data = memoryview(frame(message))
-        frames = _Frames()
-        try:
-            while data:
-                try:
-                    data = data[os.write(self.fd, data) :]
-                except BlockingIOError:
-                    await _ready(loop, self.fd, write=True)
-            while (reply := frames.message()) is None:
-                try:
-                    frames.add(os.read(self.fd, 1 << 20))
-                except BlockingIOError:
-                    await _ready(loop, self.fd, write=False)
-        except OSError as exc:
-            raise WorkerGone(str(exc)) from None
-        return reply
-
-    def _send_blocking(self, data: bytes) -> None:
-        view = memoryview(data)
-        try:
-            while view:
-                try:
-                    view = view[os.write(self.fd, view) :]
-                except BlockingIOError:
-                    select.select([], [self.fd], [], 1.0)
-        except OSError as exc:
-            raise WorkerGone(str(exc)) from None
-
-    def _receive_blocking(self) -> Any:
-        frames = _Frames()
-        try:
-            while (reply := frames.message()) is None:
-                try:
-                    frames.add(os.read(self.fd, 1 << 20))
-                except BlockingIOError:
-                    select.select([self.fd], [], [], 1.0)
-        except OSError as exc:
-            raise WorkerGone(str(exc)) from None
-        return reply
-
-    @classmethod
-    def spawn(cls) -> Worker:
-        """A new worker process (holding nothing yet)."""
-        ours, theirs = socket.socketpair()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bpfgraph.web.query_worker", str(os.getpid())],
-            stdin=theirs.fileno(),
-            stdout=theirs.fileno(),
-            close_fds=True,
-        )
-        theirs.close()
-        return cls(ours, process.pid, process)
-
-    def fork(self) -> Worker:
-        """A new worker forked from this one (blocking): it holds the same copy of the store,
-        shared page by page until either changes it; it answers at once."""
-        self._send_blocking(frame(("fork",)))
-        frames = _Frames()
-        fds: list[int] = []
-        try:
-            while (reply := frames.message()) is None:
-                select.select([self.channel], [], [], 1.0)
-                try:
-                    data, received, _flags, _addr = socket.recv_fds(self.channel, 1 << 16, 1)
-                except BlockingIOError:
-                    continue
-                fds += received
-                frames.add(data)
-        except OSError as exc:
-            raise WorkerGone(str(exc)) from None
-        if reply[0] != "ok" or len(fds) != 1:
-            for fd in fds:
-                os.close(fd)
-            raise WorkerGone(f"the fork failed: {reply}")
-        child = Worker(socket.socket(fileno=fds[0]), reply[1], None)
-        child.seq, child.dirty_default = self.seq, self.dirty_default
-        child.dirty = None if self.dirty is None else set(self.dirty)
-        return child
-
-    def rss(self) -> int:
-        try:
-            with open(f"/proc/{self.pid}/statm", "rb") as f:
-                return int(f.read().split()[1]) * PAGE
-        except (OSError, ValueError, IndexError):
-            return 0
-
-    def kill(self) -> None:
-        self.killed = True
-        with contextlib.suppress(OSError):
-            os.kill(self.pid, signal.SIGKILL)
-        if self.process is not None:
-            with contextlib.suppress(Exception):
-                self.process.wait(5)
-        # the socket closes with this object: a job still reading sees the end of the stream
 
 
 class _Watch:
@@ -382,7 +249,7 @@ class QueryPool:
         copying the store again (started, and filled with a whole copy, when there is none)."""
         with self._zygote_lock:
             zygote = self._zygote
-            if zygote is None or zygote.killed or not _alive(zygote):
+            if zygote is None or zygote.killed or not alive(zygote):
                 if zygote is not None:
                     zygote.kill()
                 # started from one long-lived thread: the worker dies with the thread that
@@ -463,7 +330,7 @@ class QueryPool:
 
     def zygote_alive(self) -> bool:
         zygote = self._zygote
-        return zygote is not None and not zygote.killed and _alive(zygote)
+        return zygote is not None and not zygote.killed and alive(zygote)
 
     def ready(self) -> int:
         """How many workers hold a copy of the store (idle or busy)."""
@@ -577,54 +444,9 @@ def suspect_key(text: str) -> str:
         token = m.group()
         return " " if token.startswith("#") else "<>" if token.startswith("<") else '""'
 
-    kept = _STRING_IRI_COMMENT.sub(placeholder, text)
+    kept = STRING_IRI_COMMENT.sub(placeholder, text)
     kept = _TERMS.sub(lambda m: "?" if m.group()[0] in "?$" else "t", kept)
     return " ".join(kept.split()).upper()
-
-
-def _alive(worker: Worker) -> bool:
-    return worker.process is None or worker.process.poll() is None
-
-
-def frame(message: Any) -> bytes:
-    body = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    return HEADER.pack(len(body)) + body
-
-
-class _Frames:
-    """The bytes of one answer as they arrive, and the answer once they are all in."""
-
-    def __init__(self) -> None:
-        self.buffer = bytearray()
-
-    def add(self, chunk: bytes) -> None:
-        if not chunk:
-            raise WorkerGone("the worker ended")
-        self.buffer += chunk
-
-    def message(self) -> Any:
-        """The answer (a tuple), or None while bytes are missing."""
-        if len(self.buffer) < HEADER.size:
-            return None
-        size = HEADER.size + HEADER.unpack_from(self.buffer)[0]
-        if len(self.buffer) < size:
-            return None
-        return pickle.loads(memoryview(self.buffer)[HEADER.size : size])
-
-
-async def _ready(loop: asyncio.AbstractEventLoop, fd: int, write: bool) -> None:
-    """Wait until ``fd`` can be written (or read)."""
-    waiter = loop.create_future()
-
-    def wake() -> None:
-        if not waiter.done():
-            waiter.set_result(None)
-
-    (loop.add_writer if write else loop.add_reader)(fd, wake)
-    try:
-        await waiter
-    finally:
-        (loop.remove_writer if write else loop.remove_reader)(fd)
 
 
 #: set by the service: the timeout its messages name

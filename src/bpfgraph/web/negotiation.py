@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import formats
+
 #: SPARQL SELECT/ASK result formats, first is the default
 RESULT_TYPES = [
     "application/sparql-results+json",
@@ -23,45 +25,21 @@ RESULT_TYPES = [
     "application/json",
     "application/xml",
 ]
-#: RDF serialisations (CONSTRUCT/DESCRIBE, downloads, graphs, dereferencing)
-RDF_TYPES = [
-    "text/turtle",
-    "application/n-triples",
-    "application/ld+json",
-    "application/rdf+xml",
-    "application/trig",
-    "application/n-quads",
-    "text/plain",
-]
+#: RDF serialisations (CONSTRUCT/DESCRIBE, downloads, graphs, dereferencing), in the order
+#: content negotiation offers them
+RDF_TYPES = formats.RDF_MEDIA_TYPES
 #: media type -> (rdflib format, file extension)
-RDF_FORMATS: dict[str, tuple[str, str]] = {
-    "text/turtle": ("turtle", "ttl"),
-    "application/n-triples": ("nt", "nt"),
-    "text/plain": ("nt", "nt"),
-    "application/ld+json": ("json-ld", "jsonld"),
-    "application/rdf+xml": ("xml", "rdf"),
-    "application/trig": ("trig", "trig"),
-    "application/n-quads": ("nquads", "nq"),
-}
-EXTENSIONS = {ext: media for media, (_fmt, ext) in RDF_FORMATS.items() if media != "text/plain"}
+RDF_FORMATS = formats.FORMAT_BY_SERVED_TYPE
+#: file extension -> media type
+EXTENSIONS = formats.MEDIA_TYPE_BY_EXTENSION
 #: request body media types we can parse -> rdflib format
-PARSEABLE: dict[str, str] = {
-    "text/turtle": "turtle",
-    "application/x-turtle": "turtle",
-    "application/n-triples": "nt",
-    "text/plain": "nt",
-    "application/ld+json": "json-ld",
-    "application/json": "json-ld",
-    "application/rdf+xml": "xml",
-    "application/xml": "xml",
-    "application/trig": "trig",
-    "application/n-quads": "nquads",
-}
+PARSEABLE = formats.FORMAT_BY_MEDIA_TYPE
 
 
 @dataclass(frozen=True)
 class Range:
-    """One media range of an Accept header, with its q-value and position."""
+    """One media range of an Accept header, with its q-value, its number of other parameters
+    and its place in the header."""
 
     type: str
     subtype: str
@@ -80,7 +58,8 @@ class Range:
 
     @property
     def specificity(self) -> int:
-        """How specific the range is (``*/*`` < ``type/*`` < ``type/sub``, more with params)."""
+        """How specific the range is: ``*/*`` 0, ``type/*`` 1, ``type/subtype`` 2 and one more
+        per parameter."""
         if self.type == "*":
             return 0
         if self.subtype == "*":

@@ -13,6 +13,7 @@ import pyoxigraph
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from rdflib import RDF, RDFS, SKOS, Graph, URIRef
+from rdflib.term import Node
 
 from .. import queries
 from ..framework import graph_iri
@@ -52,11 +53,13 @@ class Framework:
         """The framework in ``graph``."""
         self.g = graph
 
-    def ordered(self, subject, prop):  # type: ignore[no-untyped-def]
+    def ordered(self, subject: Node, prop: URIRef) -> list[Node]:
         """The objects of ``subject`` ``prop`` in the order of their ordinals."""
-        return sorted(
-            self.g.objects(subject, prop), key=lambda x: int(self.g.value(x, BPF.ordinal))
-        )
+        return sorted(self.g.objects(subject, prop), key=self.ordinal)
+
+    def ordinal(self, node: Node) -> int:
+        """The ordinal of a process, an outcome, a practice … (its place in the standard)."""
+        return int(str(self.g.value(node, BPF.ordinal)))
 
     def process(self, notation: str) -> dict:
         """What a process's page shows of it."""
@@ -65,7 +68,7 @@ class Framework:
         related = []
         for r in sorted(
             set(g.objects(p, BPF.relatedProcess)) | set(g.objects(p, BPF.requiresProcess)),
-            key=lambda x: int(g.value(x, BPF.ordinal)),
+            key=self.ordinal,
         ):
             related.append(
                 {
@@ -77,7 +80,7 @@ class Framework:
         incoming = sorted(
             {s for s in g.subjects(BPF.relatedProcess, p)}
             | {s for s in g.subjects(BPF.requiresProcess, p)},
-            key=lambda x: int(g.value(x, BPF.ordinal)),
+            key=self.ordinal,
         )
 
         def usage(role: URIRef) -> list[str]:
@@ -86,7 +89,7 @@ class Framework:
                 for u in g.objects(p, BPF.hasWorkProductUsage)
                 if g.value(u, BPF.workProductRole) == role
             ]
-            us.sort(key=lambda u: int(g.value(u, BPF.ordinal)))
+            us.sort(key=self.ordinal)
             return [str(g.value(g.value(u, BPF.workProduct), RDFS.label)) for u in us]
 
         return {
@@ -243,7 +246,8 @@ def ontology_view(g: Graph) -> dict:
     sections = []
     for title, kinds in ONTOLOGY_SECTIONS:
         terms = sorted(
-            {s for k in kinds for s in g.subjects(RDF.type, k) if str(s).startswith(str(BPF))}
+            {s for k in kinds for s in g.subjects(RDF.type, k) if str(s).startswith(str(BPF))},
+            key=str,
         )
         sections.append(
             {

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -69,7 +70,7 @@ async def answer_query(
     """The answer to ``text`` for a client accepting ``accept`` (raises ProtocolError);
     ``base_iri`` gives the query's base IRI (the endpoint's URL) when it is evaluated."""
     key = query_key(text, accept or "", default, named)
-    cached = st.cache.get(key)
+    cached = cast(tuple[bytes, str, str] | None, st.cache.get(key))
     truncated_at = None
     if cached is None:
         version = st.version

@@ -35,7 +35,9 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
+from ..sparql_bounds import RECOMMENDED_STACK_BYTES
 from ..sparql_text import STRING_IRI_COMMENT
+from .evaluation import evaluate_native
 
 HEADER = struct.Struct("<I")
 CITY_MAPPING = ox.NamedNode("https://w3id.org/bpfgraph/def#CityMapping")
@@ -103,7 +105,6 @@ def fingerprint(store: ox.Store, name: ox.NamedNode | ox.DefaultGraph) -> tuple[
 
 #: ``DROP ALL``, ``CLEAR NAMED`` …, outside strings, IRIs and comments
 _ALL_OR_NAMED = re.compile(r"\b(DROP|CLEAR)\s+(?:SILENT\s+)?(ALL|NAMED)\b", re.IGNORECASE)
-_STRING_IRI_COMMENT = STRING_IRI_COMMENT
 
 
 def spare_reserved(store: ox.Store, text: str, reserved: tuple[str, str] | None) -> str:
@@ -118,7 +119,7 @@ def spare_reserved(store: ox.Store, text: str, reserved: tuple[str, str] | None)
     """
     if reserved is None:
         return text
-    code = _STRING_IRI_COMMENT.sub(lambda m: " " * len(m.group()), text)
+    code = STRING_IRI_COMMENT.sub(lambda m: " " * len(m.group()), text)
     found = list(_ALL_OR_NAMED.finditer(code))
     if not found:
         return text
@@ -158,7 +159,7 @@ def check_sources(store: ox.Store, text: str) -> None:
     RuntimeError: The graph <x:nothing> does not exist
     >>> check_sources(ox.Store(), "COPY SILENT <x:nothing> TO <x:g>")
     """
-    code = _STRING_IRI_COMMENT.sub(
+    code = STRING_IRI_COMMENT.sub(
         lambda m: m.group() if m.group().startswith("<") else " " * len(m.group()), text
     )
     prefixes = None
@@ -342,8 +343,6 @@ def _fork(source: IO[bytes], sink: IO[bytes]) -> bool:
 
 def serve(source: IO[bytes], sink: IO[bytes]) -> None:
     """Answer messages until the end of ``source``."""
-    from .evaluation import evaluate_native
-
     store = ox.Store()
     forked = False
     while True:
@@ -375,8 +374,7 @@ def serve(source: IO[bytes], sink: IO[bytes]) -> None:
 
 
 def main() -> None:  # pragma: no cover - a process of its own
-    from ..sparql_bounds import RECOMMENDED_STACK_BYTES
-
+    """The worker process: answer messages on stdin/stdout on a thread with a deep stack."""
     source, sink = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing else may write to the message stream
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked workers are reaped as they end

@@ -208,7 +208,9 @@ async def run_query_async(
         )
         answer, _ = await pool.run(message, prepared.limits.timeout, "query")
         return answer
-    future = asyncio.wrap_future(QUERY_POOL.submit(prepared.evaluate, store.native))
+    native = store.native
+    assert native is not None  # the caller runs queries here on an embedded store only
+    future = asyncio.wrap_future(QUERY_POOL.submit(prepared.evaluate, native))
     try:
         async with asyncio.timeout(prepared.limits.timeout):
             return await future

@@ -28,7 +28,7 @@ from ..framework import is_reserved_graph
 from ..rdfio import to_rdflib
 from ..sparql_text import touched_graphs
 from ..store.base import Store
-from ..store.oxigraph import copy_of
+from ..store.copies import copy_of
 from ..summaries import after_update
 from ..vocab import GRAPH
 from ..writes import apply_changes
@@ -77,9 +77,12 @@ async def apply_update(
 async def _local_dry_run(store: Store, text: str, base_iri: str | None, limits: Limits) -> dict:
     """Without query workers: try the update on an in-memory copy, in a thread."""
 
+    native = store.native
+    assert native is not None  # the caller tries updates here on an embedded store only
+
     def run() -> dict:
         candidates = touched_graphs(text)
-        copy = copy_of(store.native)
+        copy = copy_of(native)
         listed = None if candidates is None else sorted(candidates)
         return dry_update(copy, text, base_iri, listed, RESERVED, limits.max_write_bytes)
 

@@ -32,9 +32,8 @@ async def validate_request(request: Request, body: bytes) -> Response:
         name = upload.filename or "upload"
         data = await upload.read()
         try:
-            fmt = rdfio.format_for(
-                name, form.get("format") if isinstance(form.get("format"), str) else None
-            )
+            given = form.get("format")
+            fmt = rdfio.format_for(name, given if isinstance(given, str) else None)
         except rdfio.RDFInputError as exc:
             raise ProtocolError(415, exc.message) from None
         try:

@@ -88,10 +88,12 @@ async def write(request: Request, st: State, method: str) -> Response:
 
 async def _write_now(request: Request, st: State, method: str, body: bytes) -> Response:
     """The write itself, holding a heavy-work slot."""
-    new_graph = method == "POST" and not {"graph", "default"} & set(request.query_params)
-    target = gsp.new_graph_iri() if new_graph else target_graph(request.query_params)
+    target: str | None
+    if method == "POST" and not {"graph", "default"} & set(request.query_params):
+        target = location = gsp.new_graph_iri()  # a new graph, named by the store
+    else:
+        target, location = target_graph(request.query_params), str(request.url)
     content_type = request.headers.get("content-type")
-    location = target if new_graph else str(request.url)
     if target is not None and len(body) >= gsp.NATIVE_MIN_BYTES:
         async with st.writing():
             large = await run_in_threadpool(

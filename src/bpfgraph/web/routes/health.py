@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import Response
 
-from ... import __version__
+from ...version import __version__
 from ..state import State, StateDep
 
 router = APIRouter()

@@ -1,0 +1,7 @@
+"""``python -m bpfgraph.cli``: the ``bpfgraph`` command."""
+
+import sys
+
+from . import main
+
+sys.exit(main())

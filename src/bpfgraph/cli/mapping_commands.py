@@ -1,0 +1,74 @@
+"""``bpfgraph validate``, ``template`` and ``report``: city mapping files, without a store."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .. import gaps, rdfio, validation_report
+from ..store.engines import framework_store
+from ..template import render
+from ..validation import ValidationError, validate_mapping
+from .common import UsageError, out
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate mapping files against the SHACL shapes: 1 on violations (or warnings, strict)."""
+    run = validation_report.RunOutcome(strict=args.strict)
+    for name in args.files:
+        outcome = validation_report.FileOutcome(name)
+        try:
+            graph = rdfio.parse_file(Path(name), args.input_format)
+            outcome.report = validate_mapping(graph, engine=args.engine)
+        except rdfio.RDFInputError as exc:
+            outcome.error = str(exc)
+        except ValidationError as exc:
+            outcome.error = f"{name}: {exc}"
+        run.files.append(outcome)
+    renderers = {
+        "text": validation_report.to_text,
+        "json": validation_report.to_json,
+        "turtle": validation_report.to_turtle,
+    }
+    out(renderers[args.format](run))
+    for f in run.files:
+        if f.error and args.format != "text":
+            print(f"bpfgraph validate: error: {f.error}", file=sys.stderr)
+    return run.exit_code()
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    """Write a Turtle skeleton of a complete city mapping, to a file or standard output."""
+    try:
+        text = render(args.city, args.label, args.base)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if args.output:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        out(text)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Gap analysis of each mapping file; a cross-city comparison when there are several."""
+    paths = [Path(f) for f in args.files]
+    graphs = []
+    for path, name in zip(paths, gaps.names_for(paths), strict=True):
+        try:
+            graphs.append((name, rdfio.parse_file(path, args.input_format)))
+        except rdfio.RDFInputError as exc:
+            raise UsageError(str(exc)) from None
+    store = framework_store()
+    gaps.load_mappings(store, graphs)
+    cities = gaps.city_reports(store)
+    if not cities:
+        raise UsageError("no bpf:CityMapping found in the given files")
+    comp = gaps.comparison(store, args.top) if len(cities) > 1 else None
+    out(gaps.to_json(cities, comp) if args.format == "json" else gaps.to_text(cities, comp))
+    return 0

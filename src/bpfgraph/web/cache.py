@@ -16,13 +16,14 @@ import gzip
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 
 #: what an entry costs besides its bytes (key, tuple, headers)
 OVERHEAD = 256
 
 
 def size_of(value: object) -> int:
+    """What keeping ``value`` costs, in bytes (roughly, for what is not bytes or text)."""
     if isinstance(value, bytes | str):
         return len(value)
     if isinstance(value, tuple | list):
@@ -34,6 +35,7 @@ class AnswerCache:
     """A thread-safe LRU mapping bounded by the summed size of its values."""
 
     def __init__(self, max_bytes: int) -> None:
+        """An empty cache holding at most ``max_bytes``."""
         self.max_bytes = max_bytes
         self._items: OrderedDict[Hashable, tuple[object, int]] = OrderedDict()
         self._bytes = 0
@@ -41,6 +43,7 @@ class AnswerCache:
         self._pending: dict[Hashable, threading.Lock] = {}
 
     def get(self, key: Hashable, default: object = None) -> object:
+        """The value kept for ``key`` (now the most recently used), or ``default``."""
         with self._lock:
             found = self._items.get(key)
             if found is None:
@@ -49,6 +52,8 @@ class AnswerCache:
             return found[0]
 
     def __setitem__(self, key: Hashable, value: object) -> None:
+        """Keep ``value`` (not if larger than the whole cache), dropping the least recently
+        used beyond the bound."""
         size = size_of(value) + OVERHEAD
         if size > self.max_bytes:
             return  # larger than the whole cache: not kept
@@ -80,15 +85,18 @@ class AnswerCache:
         return found
 
     def clear(self) -> None:
+        """Drop everything (the data changed)."""
         with self._lock:
             self._items.clear()
             self._bytes = 0
 
     def __len__(self) -> int:
+        """How many entries the cache holds."""
         return len(self._items)
 
     @property
     def bytes(self) -> int:
+        """What the entries cost, in bytes."""
         return self._bytes
 
 
@@ -96,14 +104,18 @@ class NoCache(AnswerCache):
     """Keeps nothing (several processes share a remote store and see each other's writes)."""
 
     def __init__(self) -> None:
+        """A cache that stays empty."""
         super().__init__(0)
 
     def __setitem__(self, key: Hashable, value: object) -> None:
+        """Keep nothing."""
         return None
 
 
-def query_key(text: str, accept: str, default=(), named=()) -> tuple:  # type: ignore[no-untyped-def]
-    """The cache key of a query answer (the app's route and the fast lane share entries)."""
+def query_key(
+    text: str, accept: str, default: Iterable[str] | None = (), named: Iterable[str] | None = ()
+) -> tuple:
+    """The cache key of a query answer (:func:`bpfgraph.web.query.answer_query`)."""
     return ("q", text, accept, tuple(default or ()), tuple(named or ()))
 
 

@@ -7,13 +7,19 @@ metadata set** (this catalog, the VoID description and the provenance of every g
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDFS
 
+from .. import rdfio
 from ..framework import INFERRED, META, PARTS, graph_iri
-from ..store.base import Store
+from ..store.base import QueryResult, SelectResult, Store
 from ..summaries import mapping_graphs
 from ..vocab import BPF, PREFIXES, PROV_GRAPH
+from .cache import AnswerCache
+from .cache import etag as etag_of
+from .negotiation import RDF_FORMATS
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -60,6 +66,38 @@ DATASETS = {
 }
 
 
+def metadata(
+    cache: AnswerCache, store: Store, name: str, media: str, base: str
+) -> tuple[bytes, str, str]:
+    """The body, media type and ETag of ``/catalog``, ``/void`` or ``/provenance`` (``name``)
+    for the service at ``base``, made once per store version."""
+    build = BUILDERS[name]
+
+    def make() -> tuple[bytes, str, str]:
+        graph = build(store, base)
+        fmt = RDF_FORMATS[media][0]
+        if fmt == "json-ld":
+            body = rdfio.serialize(graph, "json-ld", context=dict(PREFIXES))
+        else:
+            body = rdfio.serialize(graph, "pretty-xml" if fmt == "xml" else fmt)
+        return (body, media, etag_of(body))
+
+    return cache.compute(("meta", name, media, base), make)  # type: ignore[return-value]
+
+
+def page_datasets(formats: list[str]) -> list[dict]:
+    """What the catalog's HTML page lists: each dataset with a link per download format."""
+    return [
+        {
+            "name": name,
+            "title": title,
+            "description": description,
+            "links": [(ext, f"/download/{name}.{ext}") for ext in formats],
+        }
+        for name, (title, description, _s) in DATASETS.items()
+    ]
+
+
 def build_catalog(store: Store, base: str) -> Graph:
     """The DCAT catalog, VoID and PROV of the service at ``base`` (ending with ``/``)."""
     g = Graph()
@@ -67,22 +105,50 @@ def build_catalog(store: Store, base: str) -> Graph:
         g.bind(prefix, ns)
     g.bind("void", VOID)
     g.bind("foaf", FOAF)
-    cat = URIRef(base + "catalog")
-    core = URIRef(base + "catalog#core-knowledge-set")
-    meta = URIRef(base + "catalog#metadata-set")
-    publisher = URIRef(base + "catalog#publisher")
-    service = URIRef(base + "sparql#service")
-    g.add((publisher, RDF.type, FOAF.Agent))
-    g.add((publisher, FOAF.name, Literal("bpfgraph", lang="en")))
+    nodes = _Nodes(base)
+    g.add((nodes.publisher, RDF.type, FOAF.Agent))
+    g.add((nodes.publisher, FOAF.name, Literal("bpfgraph", lang="en")))
     g.add((CC_BY, RDF.type, DCTERMS.LicenseDocument))
+    _catalogs(g, nodes)
+    _data_service(g, nodes)
+    _core_datasets(g, nodes, store)
+    _metadata_datasets(g, nodes)
+    g += build_void(store, base)
+    g += build_provenance(store, base)
+    _typed_values(g)
+    return g
 
-    def describe(node: URIRef, kind: URIRef, title: str, description: str) -> None:
-        g.add((node, RDF.type, kind))
-        g.add((node, DCTERMS.title, Literal(title, lang="en")))
-        g.add((node, DCTERMS.description, Literal(description, lang="en")))
-        g.add((node, DCTERMS.publisher, publisher))
 
-    describe(
+class _Nodes:
+    """The IRIs of the catalog's own resources, under the service's base."""
+
+    def __init__(self, base: str) -> None:
+        """The catalog of the service at ``base``."""
+        self.base = base
+        self.catalog = URIRef(base + "catalog")
+        self.core = URIRef(base + "catalog#core-knowledge-set")
+        self.meta = URIRef(base + "catalog#metadata-set")
+        self.publisher = URIRef(base + "catalog#publisher")
+        self.service = URIRef(base + "sparql#service")
+        self.endpoint = URIRef(base + "sparql")
+
+
+def _describe(
+    g: Graph, nodes: _Nodes, node: URIRef, kind: URIRef, title: str, description: str
+) -> None:
+    """``node`` with its class, title, description and publisher."""
+    g.add((node, RDF.type, kind))
+    g.add((node, DCTERMS.title, Literal(title, lang="en")))
+    g.add((node, DCTERMS.description, Literal(description, lang="en")))
+    g.add((node, DCTERMS.publisher, nodes.publisher))
+
+
+def _catalogs(g: Graph, nodes: _Nodes) -> None:
+    """The catalog and its two sub-catalogs, the sets of ISO/IEC 30145-2."""
+    cat = nodes.catalog
+    _describe(
+        g,
+        nodes,
         cat,
         DCAT.Catalog,
         "bpfgraph catalog",
@@ -90,45 +156,59 @@ def build_catalog(store: Store, base: str) -> Graph:
         "knowledge model of ISO/IEC 30145-2: a city core knowledge set and a city metadata set.",
     )
     g.add((cat, DCTERMS.license, CC_BY))
-    g.add((cat, FOAF.homepage, URIRef(base)))
-    describe(
-        core,
+    g.add((cat, FOAF.homepage, URIRef(nodes.base)))
+    _describe(
+        g,
+        nodes,
+        nodes.core,
         DCAT.Catalog,
         "City core knowledge set",
         "The pool of city knowledge that can be re-used and exchanged (ISO/IEC 30145-2): the "
         "framework, its ontology, alignments and shapes, and the city mappings.",
     )
-    describe(
-        meta,
+    _describe(
+        g,
+        nodes,
+        nodes.meta,
         DCAT.Catalog,
         "City metadata set",
         "Metadata about the city core knowledge set (ISO/IEC 30145-2): this catalog, the VoID "
         "description and the provenance of every graph.",
     )
-    g.add((cat, DCAT.catalog, core))
-    g.add((cat, DCAT.catalog, meta))
+    g.add((cat, DCAT.catalog, nodes.core))
+    g.add((cat, DCAT.catalog, nodes.meta))
 
-    describe(
+
+def _data_service(g: Graph, nodes: _Nodes) -> None:
+    """The SPARQL endpoint as a DCAT data service."""
+    service = nodes.service
+    _describe(
+        g,
+        nodes,
         service,
         DCAT.DataService,
         "bpfgraph SPARQL endpoint",
         "SPARQL 1.1 query (and, with a token, update) endpoint over every graph.",
     )
-    g.add((service, DCAT.endpointURL, URIRef(base + "sparql")))
-    g.add((service, DCAT.endpointDescription, URIRef(base + "sparql")))
+    g.add((service, DCAT.endpointURL, nodes.endpoint))
+    g.add((service, DCAT.endpointDescription, nodes.endpoint))
     g.add((service, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
-    g.add((cat, DCAT.service, service))
+    g.add((nodes.catalog, DCAT.service, service))
+
+
+def _core_datasets(g: Graph, nodes: _Nodes, store: Store) -> None:
+    """The datasets of the core knowledge set, with their sizes and distributions."""
     counts = {name: store.count(str(graph_iri(name))) for name in PARTS}
     mappings = mapping_graphs(store)
     counts["mappings"] = sum(store.count(m) for m in mappings)
     for name, (title, description, _set) in DATASETS.items():
-        ds = URIRef(base + f"catalog#dataset-{name}")
-        describe(ds, DCAT.Dataset, title, description)
-        g.add((core, DCAT.dataset, ds))
-        g.add((service, DCAT.servesDataset, ds))
+        ds = URIRef(nodes.base + f"catalog#dataset-{name}")
+        _describe(g, nodes, ds, DCAT.Dataset, title, description)
+        g.add((nodes.core, DCAT.dataset, ds))
+        g.add((nodes.service, DCAT.servesDataset, ds))
         g.add((ds, DCTERMS.license, CC_BY))
         g.add((ds, VOID.triples, Literal(counts[name], datatype=XSD.integer)))
-        g.add((ds, VOID.sparqlEndpoint, URIRef(base + "sparql")))
+        g.add((ds, VOID.sparqlEndpoint, nodes.endpoint))
         if name == "framework":
             g.add(
                 (
@@ -140,38 +220,53 @@ def build_catalog(store: Store, base: str) -> Graph:
                 )
             )
             g.add((ds, VOID.uriSpace, Literal("https://w3id.org/bpfgraph/id/")))
-        for ext, (media, eu) in DOWNLOAD_FORMATS.items():
-            dist = URIRef(base + f"catalog#distribution-{name}-{ext}")
-            url = URIRef(base + f"download/{name}.{ext}")
-            g.add((ds, DCAT.distribution, dist))
-            g.add((dist, RDF.type, DCAT.Distribution))
-            g.add((dist, DCTERMS.title, Literal(f"{title} ({ext})", lang="en")))
-            g.add((dist, DCAT.accessURL, url))
-            g.add((dist, DCAT.downloadURL, url))
-            g.add((dist, DCAT.mediaType, URIRef(IANA + media)))
-            g.add((URIRef(IANA + media), RDF.type, DCTERMS.MediaType))
-            g.add((dist, DCTERMS.format, URIRef(EU_FILE_TYPE + eu)))
-            g.add((URIRef(EU_FILE_TYPE + eu), RDF.type, DCTERMS.MediaTypeOrExtent))
-            g.add((dist, DCTERMS.license, CC_BY))
-            g.add((ds, VOID.dataDump, url))
+        _distributions(g, nodes, ds, name, title)
+
+
+def _distributions(g: Graph, nodes: _Nodes, ds: URIRef, name: str, title: str) -> None:
+    """One distribution of a dataset per download format."""
+    for ext, (media, eu) in DOWNLOAD_FORMATS.items():
+        dist = URIRef(nodes.base + f"catalog#distribution-{name}-{ext}")
+        url = URIRef(nodes.base + f"download/{name}.{ext}")
+        g.add((ds, DCAT.distribution, dist))
+        g.add((dist, RDF.type, DCAT.Distribution))
+        g.add((dist, DCTERMS.title, Literal(f"{title} ({ext})", lang="en")))
+        g.add((dist, DCAT.accessURL, url))
+        g.add((dist, DCAT.downloadURL, url))
+        g.add((dist, DCAT.mediaType, URIRef(IANA + media)))
+        g.add((URIRef(IANA + media), RDF.type, DCTERMS.MediaType))
+        g.add((dist, DCTERMS.format, URIRef(EU_FILE_TYPE + eu)))
+        g.add((URIRef(EU_FILE_TYPE + eu), RDF.type, DCTERMS.MediaTypeOrExtent))
+        g.add((dist, DCTERMS.license, CC_BY))
+        g.add((ds, VOID.dataDump, url))
+
+
+def _metadata_datasets(g: Graph, nodes: _Nodes) -> None:
+    """The datasets of the metadata set: this catalog, the VoID description, the provenance."""
     for name, path, title in (
         ("catalog", "catalog", "DCAT catalog"),
         ("void", "void", "VoID description"),
         ("provenance", "provenance", "Provenance of the graphs"),
     ):
-        ds = URIRef(base + f"catalog#dataset-{name}")
-        describe(
-            ds, DCAT.Dataset, title, f"The {title} of this service, in RDF (Turtle by default)."
+        ds = URIRef(nodes.base + f"catalog#dataset-{name}")
+        _describe(
+            g,
+            nodes,
+            ds,
+            DCAT.Dataset,
+            title,
+            f"The {title} of this service, in RDF (Turtle by default).",
         )
-        g.add((meta, DCAT.dataset, ds))
-        dist = URIRef(base + f"catalog#distribution-{name}")
+        g.add((nodes.meta, DCAT.dataset, ds))
+        dist = URIRef(nodes.base + f"catalog#distribution-{name}")
         g.add((ds, DCAT.distribution, dist))
         g.add((dist, RDF.type, DCAT.Distribution))
-        g.add((dist, DCAT.accessURL, URIRef(base + path)))
+        g.add((dist, DCAT.accessURL, URIRef(nodes.base + path)))
         g.add((dist, DCAT.mediaType, URIRef(IANA + "text/turtle")))
-    g += build_void(store, base)
-    g += build_provenance(store, base)
-    # DCAT-AP checks the class of every value: say what each linked resource is
+
+
+def _typed_values(g: Graph) -> None:
+    """DCAT-AP checks the class of every value: say what each linked resource is."""
     for prop in (DCAT.accessURL, DCAT.downloadURL, DCAT.endpointURL, DCAT.endpointDescription):
         for url in set(g.objects(None, prop)):
             g.add((url, RDF.type, RDFS.Resource))
@@ -179,10 +274,10 @@ def build_catalog(store: Store, base: str) -> Graph:
         g.add((page, RDF.type, FOAF.Document))
     for standard in set(g.objects(None, DCTERMS.conformsTo)):
         g.add((standard, RDF.type, DCTERMS.Standard))
-    return g
 
 
 def build_void(store: Store, base: str) -> Graph:
+    """The VoID description: the whole store and each graph, with their sizes."""
     g = Graph()
     g.bind("void", VOID)
     root = URIRef(base + "void#bpfgraph")
@@ -231,7 +326,7 @@ def build_provenance(store: Store, base: str) -> Graph:
         f"SELECT ?g ?p ?o WHERE {{ GRAPH ?m {{ ?g ?p ?o }} VALUES ?m {{ <{META}> <{PROV_GRAPH}> }} }}",
         union_default_graph=False,
     )
-    for row in getattr(rows, "rows", []):
+    for row in _rows(rows):
         g.add((row["g"], row["p"], row["o"]))
     for mapping_graph in mapping_graphs(store):
         entity = URIRef(mapping_graph)
@@ -241,6 +336,19 @@ def build_provenance(store: Store, base: str) -> Graph:
             "{ ?m a <https://w3id.org/bpfgraph/def#CityMapping> ; <http://www.w3.org/ns/prov#wasAttributedTo> ?who } }",
             union_default_graph=False,
         )
-        for row in getattr(attributed, "rows", []):
+        for row in _rows(attributed):
             g.add((entity, PROV.wasAttributedTo, row["who"]))
     return g
+
+
+def _rows(result: QueryResult) -> list:
+    """The rows of a SELECT result (none for another form)."""
+    return result.rows if isinstance(result, SelectResult) else []
+
+
+#: what each metadata resource is built by
+BUILDERS: dict[str, Callable[[Store, str], Graph]] = {
+    "catalog": build_catalog,
+    "void": build_void,
+    "provenance": build_provenance,
+}

@@ -9,6 +9,7 @@ FORMATS = Namespace("http://www.w3.org/ns/formats/")
 
 
 def service_description(endpoint: str, writable: bool) -> Graph:
+    """The description of the endpoint at ``endpoint`` (with SPARQL Update if ``writable``)."""
     g = Graph()
     g.bind("sd", SD)
     service = BNode("service")

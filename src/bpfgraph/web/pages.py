@@ -1,27 +1,31 @@
-"""HTML for people, and dereferenceable IRIs (/def, /id/…) answering HTML or RDF by Accept."""
+"""What the HTML pages show: templates, the framework read once per store version, the
+relationship diagram, and the view of each page (:mod:`.routes.pages` serves them; the city
+pages' views are in :mod:`.city_pages`)."""
 
 from __future__ import annotations
 
 import html
 import math
 import re
-from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import quote
 
-from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, Response
-from fastapi.staticfiles import StaticFiles
+import pyoxigraph
+from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from rdflib import RDF, RDFS, SKOS, Graph, URIRef
+from rdflib.term import Node
 
-from .. import gaps, queries
+from .. import queries
 from ..framework import graph_iri
+from ..store.base import GraphResult
 from ..vocab import BASE, BPF, ID, ONTOLOGY_IRI, PROCESS_IDS
+from .errors import ProtocolError
 from .negotiation import choose
-from .sparql import ProtocolError
+from .state import State
 
 HERE = Path(__file__).parent
+#: the site's stylesheet, scripts, vendored YASGUI and Swagger UI (mounted at /static)
+STATIC = HERE / "static"
 _BAD_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f-\x9f]')
 ENV = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape())
 TYPES = {
@@ -33,6 +37,7 @@ COLOURS = {"G": "#1f5f8b", "C": "#2e7d32", "S": "#8a4f0e"}
 
 
 def render(name: str, **context: object) -> HTMLResponse:
+    """The page of template ``name`` (varying by Accept: the same URL may answer RDF)."""
     return HTMLResponse(ENV.get_template(name).render(**context), headers={"Vary": "Accept"})
 
 
@@ -45,20 +50,25 @@ class Framework:
     """The framework graph, read once from the store (it changes only with a new version)."""
 
     def __init__(self, graph: Graph) -> None:
+        """The framework in ``graph``."""
         self.g = graph
 
-    def ordered(self, subject, prop):  # type: ignore[no-untyped-def]
-        return sorted(
-            self.g.objects(subject, prop), key=lambda x: int(self.g.value(x, BPF.ordinal))
-        )
+    def ordered(self, subject: Node, prop: URIRef) -> list[Node]:
+        """The objects of ``subject`` ``prop`` in the order of their ordinals."""
+        return sorted(self.g.objects(subject, prop), key=self.ordinal)
+
+    def ordinal(self, node: Node) -> int:
+        """The ordinal of a process, an outcome, a practice … (its place in the standard)."""
+        return int(str(self.g.value(node, BPF.ordinal)))
 
     def process(self, notation: str) -> dict:
+        """What a process's page shows of it."""
         g = self.g
         p = ID[f"process/{notation}"]
         related = []
         for r in sorted(
             set(g.objects(p, BPF.relatedProcess)) | set(g.objects(p, BPF.requiresProcess)),
-            key=lambda x: int(g.value(x, BPF.ordinal)),
+            key=self.ordinal,
         ):
             related.append(
                 {
@@ -70,7 +80,7 @@ class Framework:
         incoming = sorted(
             {s for s in g.subjects(BPF.relatedProcess, p)}
             | {s for s in g.subjects(BPF.requiresProcess, p)},
-            key=lambda x: int(g.value(x, BPF.ordinal)),
+            key=self.ordinal,
         )
 
         def usage(role: URIRef) -> list[str]:
@@ -79,7 +89,7 @@ class Framework:
                 for u in g.objects(p, BPF.hasWorkProductUsage)
                 if g.value(u, BPF.workProductRole) == role
             ]
-            us.sort(key=lambda u: int(g.value(u, BPF.ordinal)))
+            us.sort(key=self.ordinal)
             return [str(g.value(g.value(u, BPF.workProduct), RDFS.label)) for u in us]
 
         return {
@@ -110,6 +120,8 @@ class Framework:
 
 
 def relationship_svg(fw: Framework) -> tuple[str, list[tuple[str, str]], list[str]]:
+    """The diagram of the processes' relationships (SVG), its edges, and the processes that
+    require all others."""
     g = fw.g
     size, radius = 640, 250
     centre = size / 2
@@ -160,285 +172,140 @@ def relationship_svg(fw: Framework) -> tuple[str, list[tuple[str, str]], list[st
     return "".join(parts), edges, requires_all
 
 
-def register(app: FastAPI, state: Callable, rdf_response: Callable) -> None:
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+def framework(st: State) -> Framework:
+    """The framework graph, read once per store version."""
+    key = ("framework-graph",)
+    cached = st.cache.get(key)
+    if cached is None:
+        g = st.store.get_graph(str(graph_iri("framework")))
+        cached = (Framework(g), "", "")
+        st.cache[key] = cached
+    return cached[0]  # type: ignore[index]
 
-    def framework(request: Request) -> Framework:
-        st = state(request)
-        key = ("framework-graph",)
-        cached = st.cache.get(key)
-        if cached is None:
-            g = st.store.get_graph(str(graph_iri("framework")))
-            cached = (Framework(g), "", "")
-            st.cache[key] = cached
-        return cached[0]
 
-    def wants_html(request: Request) -> bool:
-        return (
-            choose(
-                request.headers.get("accept"),
-                [
-                    "text/html",
-                    "text/turtle",
-                    "application/ld+json",
-                    "application/n-triples",
-                    "application/rdf+xml",
-                ],
-            )
-            == "text/html"
+def wants_html(accept: str | None) -> bool:
+    """Whether a client sending ``accept`` prefers a page to RDF."""
+    return (
+        choose(
+            accept,
+            [
+                "text/html",
+                "text/turtle",
+                "application/ld+json",
+                "application/n-triples",
+                "application/rdf+xml",
+            ],
         )
+        == "text/html"
+    )
 
-    @app.get("/", response_class=HTMLResponse, tags=["pages"])
-    def home(request: Request) -> Response:
-        fw = framework(request)
-        procs = [
+
+def home_view(fw: Framework) -> dict:
+    """The home page: the processes in their bands, the stakeholders and the vision."""
+    procs = [
+        {
+            "notation": pid,
+            "name": str(fw.g.value(ID[f"process/{pid}"], SKOS.prefLabel)),
+            "href": f"/id/process/{pid}",
+        }
+        for pid in PROCESS_IDS
+    ]
+    bands = [
+        {"key": key, "title": title, "cards": [p for p in procs if p["notation"][0] == letter]}
+        for letter, (key, title) in TYPES.items()
+    ]
+    ref = ID["reference-framework"]
+    stakeholders = [str(fw.g.value(s, RDFS.label)) for s in fw.ordered(ref, BPF.hasStakeholder)]
+    visions = [str(fw.g.value(s, RDFS.label)) for s in fw.ordered(ref, BPF.hasVisionOutcome)]
+    return {
+        "title": "Framework",
+        "processes": procs,
+        "bands": bands,
+        "stakeholders": stakeholders,
+        "visions": visions,
+        "alternate": "/download/framework.ttl",
+    }
+
+
+OWL = "http://www.w3.org/2002/07/owl#"
+DCTERMS = "http://purl.org/dc/terms/"
+#: the sections of the ontology's page and the classes of the terms each lists
+ONTOLOGY_SECTIONS = (
+    ("Classes", {URIRef(OWL + "Class")}),
+    ("Object properties", {URIRef(OWL + "ObjectProperty")}),
+    (
+        "Datatype and annotation properties",
+        {URIRef(OWL + "DatatypeProperty"), URIRef(OWL + "AnnotationProperty")},
+    ),
+    ("Individuals", {URIRef(OWL + "NamedIndividual")}),
+)
+
+
+def ontology_view(g: Graph) -> dict:
+    """The ontology's page: its title, version and terms by kind."""
+    sections = []
+    for title, kinds in ONTOLOGY_SECTIONS:
+        terms = sorted(
+            {s for k in kinds for s in g.subjects(RDF.type, k) if str(s).startswith(str(BPF))},
+            key=str,
+        )
+        sections.append(
             {
-                "notation": pid,
-                "name": str(fw.g.value(ID[f"process/{pid}"], SKOS.prefLabel)),
-                "href": f"/id/process/{pid}",
-            }
-            for pid in PROCESS_IDS
-        ]
-        bands = [
-            {"key": key, "title": title, "cards": [p for p in procs if p["notation"][0] == letter]}
-            for letter, (key, title) in TYPES.items()
-        ]
-        ref = ID["reference-framework"]
-        stakeholders = [str(fw.g.value(s, RDFS.label)) for s in fw.ordered(ref, BPF.hasStakeholder)]
-        visions = [str(fw.g.value(s, RDFS.label)) for s in fw.ordered(ref, BPF.hasVisionOutcome)]
-        return render(
-            "home.html",
-            title="Framework",
-            processes=procs,
-            bands=bands,
-            stakeholders=stakeholders,
-            visions=visions,
-            alternate="/download/framework.ttl",
-        )
-
-    @app.get("/graph", response_class=HTMLResponse, tags=["pages"])
-    def graph_page(request: Request) -> Response:
-        svg, edges, requires_all = relationship_svg(framework(request))
-        return render(
-            "graph.html", title="Relationships", svg=svg, edges=edges, requires_all=requires_all
-        )
-
-    @app.get("/graph.svg", tags=["pages"])
-    def graph_svg(request: Request) -> Response:
-        svg, _e, _r = relationship_svg(framework(request))
-        return Response(svg, media_type="image/svg+xml")
-
-    @app.get("/def", tags=["linked data"])
-    def ontology_doc(request: Request) -> Response:
-        st = state(request)
-        g = st.store.get_graph(str(graph_iri("ontology")))
-        if not wants_html(request):
-            return rdf_response(g, request)
-        sections = []
-        for title, kinds in (
-            ("Classes", {URIRef("http://www.w3.org/2002/07/owl#Class")}),
-            ("Object properties", {URIRef("http://www.w3.org/2002/07/owl#ObjectProperty")}),
-            (
-                "Datatype and annotation properties",
-                {
-                    URIRef("http://www.w3.org/2002/07/owl#DatatypeProperty"),
-                    URIRef("http://www.w3.org/2002/07/owl#AnnotationProperty"),
-                },
-            ),
-            ("Individuals", {URIRef("http://www.w3.org/2002/07/owl#NamedIndividual")}),
-        ):
-            terms = sorted(
-                {s for k in kinds for s in g.subjects(RDF.type, k) if str(s).startswith(str(BPF))}
-            )
-            sections.append(
-                {
-                    "title": title,
-                    "terms": [
-                        {
-                            "local": str(t)[len(str(BPF)) :],
-                            "label": str(g.value(t, RDFS.label)),
-                            "definition": str(g.value(t, SKOS.definition)),
-                        }
-                        for t in terms
-                    ],
-                }
-            )
-        dcterms = "http://purl.org/dc/terms/"
-        return render(
-            "ontology.html",
-            title=str(g.value(ONTOLOGY_IRI, URIRef(dcterms + "title"))),
-            description=str(g.value(ONTOLOGY_IRI, URIRef(dcterms + "description"))),
-            version=str(g.value(ONTOLOGY_IRI, URIRef("http://www.w3.org/2002/07/owl#versionInfo"))),
-            sections=sections,
-            alternate="/download/ontology.ttl",
-        )
-
-    @app.get("/id/{path:path}", tags=["linked data"])
-    def resource(path: str, request: Request) -> Response:
-        iri = str(ID) + path
-        st = state(request)
-        if _BAD_IRI.search(iri) or not _valid_iri(iri):
-            raise ProtocolError(404, "nothing is known about this IRI (it is not a valid IRI)")
-        result = st.store.query(f"CONSTRUCT {{ <{iri}> ?p ?o }} WHERE {{ <{iri}> ?p ?o }}")
-        g = getattr(result, "graph", Graph())
-        if len(g) == 0:
-            raise ProtocolError(404, f"nothing is known about <{iri}>")
-        if not wants_html(request):
-            return rdf_response(g, request)
-        parts = path.split("/")
-        if len(parts) == 2 and parts[0] == "process" and parts[1] in PROCESS_IDS:
-            p = framework(request).process(parts[1])
-            return render(
-                "process.html", title=f"{p['notation']} {p['name']}", p=p, alternate=f"/id/{path}"
-            )
-        fw_labels = framework(request).g
-        rows = []
-        for _s, pred, obj in sorted(g, key=lambda t: (str(t[1]), str(t[2]))):
-            label = fw_labels.value(obj, SKOS.prefLabel) or fw_labels.value(obj, RDFS.label)
-            value = (
-                f"{label} <{obj}>" if label is not None and isinstance(obj, URIRef) else str(obj)
-            )
-            local = str(pred).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-            rows.append((local, value, href(str(obj)) if isinstance(obj, URIRef) else None))
-        title = str(g.value(URIRef(iri), RDFS.label) or g.value(URIRef(iri), SKOS.prefLabel) or iri)
-        return render("resource.html", title=title, iri=iri, rows=rows)
-
-    # -- cities ------------------------------------------------------------------------------
-
-    def city_reports(request: Request) -> list[gaps.CityReport]:
-        st = state(request)
-        key = ("city-reports",)
-        cached = st.cache.get(key)
-        if cached is None:
-            cached = (gaps.city_reports(st.store), "", "")
-            st.cache[key] = cached
-        return cached[0]
-
-    def fmt_score(x: float | None) -> str:
-        return "–" if x is None else f"{x:.1f}"
-
-    @app.get("/cities", response_class=HTMLResponse, tags=["pages"])
-    def cities(request: Request) -> Response:
-        items = [
-            {
-                "label": c.label,
-                "city": c.city,
-                "processes": len(c.processes),
-                "score": fmt_score(c.score),
-                "href": "/city?mapping=" + quote(c.mapping, safe=""),
-            }
-            for c in city_reports(request)
-        ]
-        return render("cities.html", title="Cities", cities=items)
-
-    @app.get("/city", response_class=HTMLResponse, tags=["pages"])
-    def city(mapping: str, request: Request) -> Response:
-        found = [c for c in city_reports(request) if c.mapping == mapping]
-        if not found:
-            raise ProtocolError(404, f"no city mapping <{mapping}>")
-        c = found[0]
-        st = state(request)
-        rows_q = st.store.query(
-            "PREFIX bpf: <https://w3id.org/bpfgraph/def#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
-            "SELECT ?notation ?n ?status ?code WHERE { <"
-            + mapping
-            + "> bpf:hasProcessMapping ?pm . "
-            "?pm bpf:mapsProcess ?p . ?p skos:notation ?notation . ?pm bpf:hasOutcomeAdoption ?a . "
-            "?a bpf:adoptsOutcome ?o ; bpf:adoptionStatus ?status . ?p bpf:hasOutcome ?o . ?o bpf:ordinal ?n . "
-            "OPTIONAL { ?a bpf:achievementRating ?r . ?r skos:notation ?code } }"
-        )
-        cells = {}
-        for r in getattr(rows_q, "rows", []):
-            cells[(str(r["notation"]), int(r["n"]))] = (
-                str(r["status"]).rsplit("/", 1)[1],
-                str(r.get("code", "")),
-            )
-        fw = framework(request)
-        max_outcomes = max(
-            len(list(fw.g.objects(ID[f"process/{p}"], BPF.hasOutcome))) for p in PROCESS_IDS
-        )
-        rows = []
-        for pg in c.processes:
-            total = pg.outcomes
-            row_cells = []
-            for i in range(1, max_outcomes + 1):
-                if i > total:
-                    row_cells.append({"status": "na", "text": "", "title": ""})
-                    continue
-                status, code = cells.get((pg.notation, i), ("none", ""))
-                row_cells.append(
+                "title": title,
+                "terms": [
                     {
-                        "status": status,
-                        "text": code or ("·" if status == "none" else ""),
-                        "title": f"{pg.notation} outcome {i}: {status}"
-                        + (f", rated {code}" if code else ""),
+                        "local": str(t)[len(str(BPF)) :],
+                        "label": str(g.value(t, RDFS.label)),
+                        "definition": str(g.value(t, SKOS.definition)),
                     }
-                )
-            rows.append(
-                {
-                    "notation": pg.notation,
-                    "name": pg.name,
-                    "href": f"/id/process/{pg.notation}",
-                    "cells": row_cells,
-                    "practices": f"{pg.practices_covered}/{pg.practices}",
-                    "score": fmt_score(pg.score),
-                }
-            )
-        return render(
-            "city.html",
-            title=c.label,
-            city={"label": c.label, "city": c.city, "score": fmt_score(c.score)},
-            rows=rows,
-            max_outcomes=max_outcomes,
+                    for t in terms
+                ],
+            }
         )
+    return {
+        "title": str(g.value(ONTOLOGY_IRI, URIRef(DCTERMS + "title"))),
+        "description": str(g.value(ONTOLOGY_IRI, URIRef(DCTERMS + "description"))),
+        "version": str(g.value(ONTOLOGY_IRI, URIRef(OWL + "versionInfo"))),
+        "sections": sections,
+        "alternate": "/download/ontology.ttl",
+    }
 
-    @app.get("/compare", response_class=HTMLResponse, tags=["pages"])
-    def compare(request: Request) -> Response:
-        st = state(request)
-        reports = city_reports(request)
-        if not reports:
-            return render("compare.html", title="Compare", cities=[])
-        comp = gaps.comparison(st.store)
-        names = {c.mapping: c.label for c in reports}
-        fw = framework(request)
-        rows = []
-        for pid in PROCESS_IDS:
-            scores = comp.scores.get(pid, {})
-            best = comp.best.get(pid)
-            rows.append(
-                {
-                    "notation": pid,
-                    "name": str(fw.g.value(ID[f"process/{pid}"], SKOS.prefLabel)),
-                    "scores": [
-                        fmt_score(scores.get(c.mapping)) if c.mapping in scores else "not mapped"
-                        for c in reports
-                    ],
-                    "best": ", ".join(names.get(m, m) for m in best["mappings"]) if best else "–",
-                }
-            )
-        return render(
-            "compare.html",
-            title="Compare",
-            cities=reports,
-            rows=rows,
-            most=comp.most_adopted,
-            least=comp.least_adopted,
-        )
 
-    @app.get("/query", response_class=HTMLResponse, tags=["pages"])
-    def query_page(request: Request) -> Response:
-        named = []
-        for q in queries.load_all().values():
-            values = {p.name: v for p in q.params.values() if (v := p.default or _example(p.name))}
-            named.append({"name": q.name, "sparql": q.bind(values)})
-        return render(
-            "query.html", title="Query", endpoint=str(request.url_for("sparql_get")), named=named
-        )
+def described(st: State, path: str) -> tuple[str, Graph]:
+    """The IRI ``/id/{path}`` stands for and what the store says of it (404: nothing)."""
+    iri = str(ID) + path
+    if _BAD_IRI.search(iri) or not _valid_iri(iri):
+        raise ProtocolError(404, "nothing is known about this IRI (it is not a valid IRI)")
+    result = st.store.query(f"CONSTRUCT {{ <{iri}> ?p ?o }} WHERE {{ <{iri}> ?p ?o }}")
+    g = result.graph if isinstance(result, GraphResult) else Graph()
+    if len(g) == 0:
+        raise ProtocolError(404, f"nothing is known about <{iri}>")
+    return iri, g
+
+
+def resource_view(iri: str, g: Graph, fw: Framework) -> dict:
+    """A resource's page: its statements, objects labelled from the framework."""
+    rows = []
+    for _s, pred, obj in sorted(g, key=lambda t: (str(t[1]), str(t[2]))):
+        label = fw.g.value(obj, SKOS.prefLabel) or fw.g.value(obj, RDFS.label)
+        value = f"{label} <{obj}>" if label is not None and isinstance(obj, URIRef) else str(obj)
+        local = str(pred).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        rows.append((local, value, href(str(obj)) if isinstance(obj, URIRef) else None))
+    title = str(g.value(URIRef(iri), RDFS.label) or g.value(URIRef(iri), SKOS.prefLabel) or iri)
+    return {"title": title, "iri": iri, "rows": rows}
+
+
+def named_examples() -> list[dict]:
+    """The named queries with example values bound, for the query page."""
+    named = []
+    for q in queries.load_all().values():
+        values = {p.name: v for p in q.params.values() if (v := p.default or _example(p.name))}
+        named.append({"name": q.name, "sparql": q.bind(values)})
+    return named
 
 
 def _valid_iri(iri: str) -> bool:
-    import pyoxigraph
-
+    """Whether Oxigraph takes ``iri`` as an IRI."""
     try:
         pyoxigraph.NamedNode(iri)
     except ValueError:
@@ -447,4 +314,5 @@ def _valid_iri(iri: str) -> bool:
 
 
 def _example(param: str) -> str:
+    """An example value for a named query's parameter."""
     return {"notation": "G1", "text": "data", "word": "data"}.get(param, "")

@@ -1,5 +1,6 @@
-"""SPARQL 1.1 Protocol: run queries and updates with limits, serialise results. Plain functions;
-``app.py`` wires them to ``/sparql``."""
+"""SPARQL 1.1 Protocol: the checks of a query's text, content negotiation, its dataset, reading
+a POST, and running queries with limits. Plain functions; :mod:`.query` is the one path every
+query takes through them, :mod:`.routes.sparql` wires ``/sparql`` to it."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from urllib.parse import parse_qs
 
 import pyoxigraph as ox
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import QueryParams
 
 from ..sparql_bounds import BoundsError, check
 from ..sparql_text import STRING_IRI_COMMENT, has_dataset_clause
@@ -23,7 +27,7 @@ from .evaluation import (
     _evaluate,
     timed_out,
 )
-from .negotiation import RDF_TYPES, RESULT_TYPES, choose
+from .negotiation import RDF_TYPES, RESULT_TYPES, base_media, choose
 
 if TYPE_CHECKING:
     from .executor import QueryPool
@@ -53,6 +57,7 @@ def check_bounds(text: str, limits: Limits, kind: str = "query") -> None:
 
 
 def check_safety(text: str, limits: Limits, kind: str = "query") -> None:
+    """The text within its bounds, and no SERVICE or LOAD where they are disabled (403)."""
     check_bounds(text, limits, kind)
     code = _code_only(text)
     if not limits.allow_service and _SERVICE.search(code):
@@ -94,10 +99,12 @@ def query_form(text: str) -> str:
 
 @functools.lru_cache(maxsize=256)  # clients send the same few Accept headers again and again
 def _choose_cached(accept: str | None, graph_result: bool) -> str | None:
+    """The media type for a graph or a solutions result, remembered per Accept header."""
     return choose(accept, RDF_TYPES if graph_result else RESULT_TYPES)
 
 
 def negotiate(text: str, accept: str | None) -> str:
+    """The media type of the query's answer the client accepts (406 when none)."""
     form = query_form(text)
     offered = RESULT_TYPES if form in ("SELECT", "ASK") else RDF_TYPES
     media = (
@@ -134,6 +141,7 @@ class Prepared:
     cancelled: threading.Event
 
     def evaluate(self, native: ox.Store) -> Answer:
+        """Evaluate on ``native`` (in the thread that calls it)."""
         try:
             return _evaluate(
                 native, self.text, self.kwargs, self.media, self.limits, self.cancelled
@@ -179,8 +187,6 @@ async def run_remote_async(
     named_graphs: list[str] | None = None,
 ) -> Answer:
     """A query on a remote store, from the event loop (the HTTP call in a thread)."""
-    from starlette.concurrency import run_in_threadpool
-
     check_safety(text, limits)
     media = negotiate(text, accept)
     return await run_in_threadpool(_run_remote, store, text, media, default_graphs, named_graphs)
@@ -202,7 +208,9 @@ async def run_query_async(
         )
         answer, _ = await pool.run(message, prepared.limits.timeout, "query")
         return answer
-    future = asyncio.wrap_future(QUERY_POOL.submit(prepared.evaluate, store.native))
+    native = store.native
+    assert native is not None  # the caller runs queries here on an embedded store only
+    future = asyncio.wrap_future(QUERY_POOL.submit(prepared.evaluate, native))
     try:
         async with asyncio.timeout(prepared.limits.timeout):
             return await future
@@ -225,6 +233,78 @@ def _run_remote(
     except StoreRefused as exc:
         raise ProtocolError(exc.status, str(exc)) from None
     return Answer(media, body)
+
+
+# -- reading a POST ----------------------------------------------------------------------------
+
+
+@dataclass
+class Operation:
+    """A query or an update read from a request, with the graphs the protocol gives it."""
+
+    #: an update (SPARQL Update), or a query
+    update: bool
+    text: str
+    #: ``default-graph-uri`` of a query, ``using-graph-uri`` of an update
+    graphs: list[str]
+    #: ``named-graph-uri`` of a query, ``using-named-graph-uri`` of an update
+    named: list[str]
+
+
+def read_post(content_type: str | None, body: bytes, url_params: QueryParams) -> Operation:
+    """The query or update a POST carries: a form, or a query or update as the body with its
+    graphs in the URL (400, 415 for anything else)."""
+    media, params = base_media(content_type)
+    charset = params.get("charset", "utf-8")
+    if charset not in ("utf-8", "utf8"):
+        raise ProtocolError(415, f"charset {charset} is not supported; send UTF-8")
+    if media == "application/x-www-form-urlencoded":
+        return _read_form(body)
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ProtocolError(400, "the body is not valid UTF-8") from None
+    if media == "application/sparql-query":
+        return Operation(
+            False,
+            text,
+            url_params.getlist("default-graph-uri"),
+            url_params.getlist("named-graph-uri"),
+        )
+    if media == "application/sparql-update":
+        return Operation(
+            True,
+            text,
+            url_params.getlist("using-graph-uri"),
+            url_params.getlist("using-named-graph-uri"),
+        )
+    raise ProtocolError(
+        415,
+        "POST a query as application/sparql-query or application/x-www-form-urlencoded, "
+        "an update as application/sparql-update or application/x-www-form-urlencoded",
+    )
+
+
+def _read_form(body: bytes) -> Operation:
+    """The query or update of a form (``query=`` or ``update=`` with their graphs)."""
+    try:
+        form = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+    except UnicodeDecodeError:
+        raise ProtocolError(400, "the form is not valid UTF-8") from None
+    q, u = form.get("query", []), form.get("update", [])
+    if q and u:
+        raise ProtocolError(400, "give either query or update, not both")
+    if len(q) > 1 or len(u) > 1:
+        raise ProtocolError(400, "give exactly one query or update")
+    if q:
+        return Operation(
+            False, q[0], form.get("default-graph-uri", []), form.get("named-graph-uri", [])
+        )
+    if u:
+        return Operation(
+            True, u[0], form.get("using-graph-uri", []), form.get("using-named-graph-uri", [])
+        )
+    raise ProtocolError(400, "the form has neither a query nor an update")
 
 
 #: a brace, or the keyword WHERE standing alone (not part of a name, a prefix or a variable)

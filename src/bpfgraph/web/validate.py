@@ -10,16 +10,18 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from .. import rdfio
-from ..validation import ValidationError, validate_mapping
+from ..validation import Report, ValidationError, validate_mapping
 from ..validation_report import FileOutcome, RunOutcome, to_json, to_turtle
+from .errors import ProtocolError
 from .graphs import parse_body
 from .negotiation import base_media, choose
-from .sparql import ProtocolError
 
 OFFERED = ["application/json", "text/turtle", "text/html"]
 
 
 async def validate_request(request: Request, body: bytes) -> Response:
+    """The report on the mapping in ``body`` (or in the multipart field ``file``), in the
+    syntax the client accepts (400, 406, 415 for what cannot be read or answered)."""
     media, _params = base_media(request.headers.get("content-type"))
     name = "request body"
     if media == "multipart/form-data":
@@ -30,9 +32,8 @@ async def validate_request(request: Request, body: bytes) -> Response:
         name = upload.filename or "upload"
         data = await upload.read()
         try:
-            fmt = rdfio.format_for(
-                name, form.get("format") if isinstance(form.get("format"), str) else None
-            )
+            given = form.get("format")
+            fmt = rdfio.format_for(name, given if isinstance(given, str) else None)
         except rdfio.RDFInputError as exc:
             raise ProtocolError(415, exc.message) from None
         try:
@@ -53,19 +54,23 @@ async def validate_request(request: Request, body: bytes) -> Response:
     if answer == "text/turtle":
         return Response(to_turtle(run), media_type="text/turtle", headers={"Vary": "Accept"})
     if answer == "text/html":
-        rows = "".join(
-            f"<tr><td>{html.escape(r.severity)}</td><td>{html.escape(r.process or '')}</td>"
-            f"<td>{html.escape(r.message)}</td><td><code>{html.escape(str(r.focus))}</code></td></tr>"
-            for r in report.results
-        )
-        verdict = "conforms" if report.conforms else "does not conform"
-        page = (
-            "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Validation report</title>"
-            "<link rel='stylesheet' href='/static/site.css'></head><body><main>"
-            f"<h1>Validation report</h1><p>The mapping <strong>{verdict}</strong>.</p>"
-            "<table><thead><tr><th scope='col'>Severity</th><th scope='col'>Process</th>"
-            "<th scope='col'>Message</th><th scope='col'>Focus node</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table></main></body></html>"
-        )
-        return HTMLResponse(page, headers={"Vary": "Accept"})
+        return HTMLResponse(report_page(report), headers={"Vary": "Accept"})
     return JSONResponse(json.loads(to_json(run)), headers={"Vary": "Accept"})
+
+
+def report_page(report: Report) -> str:
+    """A validation report as an HTML page."""
+    rows = "".join(
+        f"<tr><td>{html.escape(r.severity)}</td><td>{html.escape(r.process or '')}</td>"
+        f"<td>{html.escape(r.message)}</td><td><code>{html.escape(str(r.focus))}</code></td></tr>"
+        for r in report.results
+    )
+    verdict = "conforms" if report.conforms else "does not conform"
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Validation report</title>"
+        "<link rel='stylesheet' href='/static/site.css'></head><body><main>"
+        f"<h1>Validation report</h1><p>The mapping <strong>{verdict}</strong>.</p>"
+        "<table><thead><tr><th scope='col'>Severity</th><th scope='col'>Process</th>"
+        "<th scope='col'>Message</th><th scope='col'>Focus node</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table></main></body></html>"
+    )

@@ -1,4 +1,5 @@
-"""GET /sparql through the fast lane: same answers, ETags, gzip, errors and cache as the app."""
+"""GET /sparql through the ASGI front (the fast lane): same answers, ETags, gzip, errors and
+cache as the app's routes, which take the same query path (bpfgraph.web.query)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ PROCESSES = (
 )
 
 
-def test_same_answer_from_the_fast_lane_and_the_app(client: httpx.Client):
+def test_same_answer_from_the_front_and_the_app(client: httpx.Client):
     fast = client.get("/sparql", params={"query": PROCESSES}, headers=JSON)
     routed = client.post("/sparql", data={"query": PROCESSES}, headers=JSON)  # the app's route
     assert fast.status_code == routed.status_code == 200
@@ -111,10 +112,59 @@ BASE_SCOPES = [
 
 
 @pytest.mark.parametrize("extra", BASE_SCOPES)
-def test_the_fast_lane_base_url_is_the_apps(extra: dict):
+def test_the_front_base_url_is_the_apps(extra: dict):
     from starlette.requests import Request
 
-    from bpfgraph.web.fastlane import _base
+    from bpfgraph.web.http import base_url as _base
 
     scope = {"type": "http", "method": "GET", "path": "/sparql", "query_string": b"", **extra}
     assert _base(scope) == str(Request(scope).base_url)
+
+
+def test_truncation_and_cors_alike_on_the_front_and_the_routes(tmp_path):
+    srv = BpfgraphServer(
+        tmp_path,
+        env={"BPFGRAPH_MAX_ROWS": "5", "BPFGRAPH_CORS_ORIGINS": "https://portal.example.org"},
+    )
+    try:
+        query = {"query": PROCESSES}
+        fast = httpx.get(srv.url("/sparql"), params=query, headers=JSON)
+        routed = httpx.post(srv.url("/sparql"), data=query, headers=JSON)
+        for r in (fast, routed):
+            assert r.status_code == 200 and r.headers["x-result-truncated"] == "max-rows=5"
+            assert len(r.json()["results"]["bindings"]) == 5
+        assert fast.headers["etag"] == routed.headers["etag"]
+        origin = {**JSON, "Origin": "https://portal.example.org"}
+        cors = httpx.get(srv.url("/sparql"), params=query, headers=origin)  # the app's middleware
+        assert cors.headers["access-control-allow-origin"] == "https://portal.example.org"
+        assert cors.json() == fast.json()
+    finally:
+        srv.stop()
+
+
+def test_if_none_match_with_several_etags(client: httpx.Client):
+    first = client.get("/sparql", params={"query": PROCESSES}, headers=JSON)
+    held = f'"other", {first.headers["etag"]}'
+    for r in (
+        client.get("/sparql", params={"query": PROCESSES}, headers={**JSON, "If-None-Match": held}),
+        client.post("/sparql", data={"query": PROCESSES}, headers={**JSON, "If-None-Match": held}),
+    ):
+        assert r.status_code == 304 and r.headers["etag"] == first.headers["etag"]
+
+
+def test_the_answers_messages():
+    from bpfgraph.web.query import GZIP_MIN, QueryAnswer, messages
+
+    body = b"a,b\r\n" * GZIP_MIN
+    answer = QueryAnswer(200, body, "text/csv", '"e"', truncated_at=7)
+    start, sent = messages(answer, b"gzip, br")
+    headers = dict(start["headers"])
+    assert headers[b"content-type"] == b"text/csv; charset=utf-8"
+    assert headers[b"content-encoding"] == b"gzip"
+    assert headers[b"vary"] == b"Accept, Accept-Encoding"
+    assert headers[b"x-result-truncated"] == b"max-rows=7"
+    assert gzip.decompress(sent["body"]) == body
+    assert int(headers[b"content-length"]) == len(sent["body"])
+    start, sent = messages(QueryAnswer(304, body, "text/csv", '"e"'), b"gzip")
+    assert start["status"] == 304 and sent["body"] == b""
+    assert b"content-type" not in dict(start["headers"])

@@ -1,0 +1,79 @@
+"""Errors as the service answers them: a JSON body ``{"error": …, "status": …}``.
+
+:class:`ProtocolError` (defined in the light :mod:`.evaluation`, which the query worker
+processes import) is what the web layer raises for a request it refuses; the write gate's
+:class:`~bpfgraph.writes.WriteRefused` maps to a status by its kind (:data:`REFUSED_STATUS`);
+a store that fails answers 503; anything unexpected 500, logged.
+
+>>> error_response(404, "no such thing").body
+b'{"error":"no such thing","status":404}'
+>>> response_for(ProtocolError(401, "writes need a token")).headers["www-authenticate"]
+'Bearer realm="bpfgraph"'
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..store.base import StoreError
+from ..validation_report import FileOutcome, RunOutcome, to_json
+from ..writes import WriteRefused
+from .evaluation import ProtocolError
+
+log = logging.getLogger("bpfgraph.web")
+#: the status answering each kind of refusal of the write gate (bpfgraph.writes)
+REFUSED_STATUS = {"reserved": 403, "invalid": 422, "misplaced": 400, "missing": 404}
+
+
+def error_response(status: int, message: str, headers: dict | None = None) -> Response:
+    """The service's error body with ``status``."""
+    return JSONResponse({"error": message, "status": status}, status_code=status, headers=headers)
+
+
+def response_for(exc: Exception) -> Response:
+    """The answer to a request that raised ``exc`` (the same whichever path raised it)."""
+    if isinstance(exc, ProtocolError):
+        headers = dict(exc.headers or {})
+        if exc.status == 401:
+            headers["WWW-Authenticate"] = 'Bearer realm="bpfgraph"'
+        return error_response(exc.status, exc.message, headers or None)
+    if isinstance(exc, WriteRefused):
+        status = REFUSED_STATUS[exc.kind]
+        if exc.outcomes:
+            run = RunOutcome([FileOutcome(name, report) for name, report in exc.outcomes])
+            body = {"error": exc.message, "status": status, "report": json.loads(to_json(run))}
+            return JSONResponse(body, status_code=status)
+        return error_response(status, exc.message)
+    if isinstance(exc, StarletteHTTPException):
+        # Starlette's own refusals (no such route, method, a form it cannot read)
+        return error_response(exc.status_code, str(exc.detail), dict(exc.headers or {}) or None)
+    if isinstance(exc, StoreError):
+        return error_response(503, str(exc))
+    log.error("internal error", exc_info=exc)
+    return error_response(500, "internal error; the operator's log has details")
+
+
+async def handle(_request: Request, exc: Exception) -> Response:
+    """The exception handler of every error the service answers."""
+    return response_for(exc)
+
+
+def install(app: FastAPI) -> None:
+    """Answer the app's errors in the service's format."""
+    for kind in (ProtocolError, WriteRefused, StarletteHTTPException, StoreError, Exception):
+        app.add_exception_handler(kind, handle)
+
+
+__all__ = [
+    "REFUSED_STATUS",
+    "ProtocolError",
+    "error_response",
+    "handle",
+    "install",
+    "response_for",
+]

@@ -1,0 +1,40 @@
+"""``/download/{name}.{ext}``: the downloads portals harvest, with ETag, Last-Modified and
+304, Content-Disposition, and gzip when asked (the app's middleware)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from .. import downloads
+from ..http import http_date, revalidated
+from ..state import StateDep
+
+router = APIRouter(tags=["downloads"])
+
+
+@router.api_route("/download/{filename}", methods=["GET", "HEAD"])
+def download(filename: str, request: Request, st: StateDep) -> Response:
+    """A dataset (ontology, alignments, shapes, framework, mappings, all) in the format its
+    extension names, or without one in the format the client accepts."""
+    name, media, ext = downloads.resolve(filename, request.headers.get("accept"))
+    body, media, etag = downloads.download(st.cache, st.store, name, media)
+    headers = {
+        "ETag": etag,
+        "Last-Modified": http_date(st.modified),
+        "Content-Disposition": f'attachment; filename="bpfgraph-{name}.{ext}"',
+        "Cache-Control": "public, max-age=60",
+        "Vary": "Accept",
+    }
+    inm = request.headers.get("if-none-match")
+    if revalidated(inm, etag):
+        return Response(status_code=304, headers=headers)
+    ims = request.headers.get("if-modified-since")
+    if ims and not inm and ims == headers["Last-Modified"]:
+        return Response(status_code=304, headers=headers)
+    if request.method == "HEAD":
+        return Response(
+            status_code=200,
+            headers={**headers, "Content-Type": media, "Content-Length": str(len(body))},
+        )
+    return Response(body, media_type=media, headers=headers)

@@ -1,0 +1,87 @@
+"""HTML pages for people, and dereferenceable IRIs (``/def``, ``/id/…``) answering a page or
+RDF by Accept. The views are plain functions (:mod:`..pages`, :mod:`..city_pages`)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from ...framework import graph_iri
+from ...vocab import PROCESS_IDS
+from .. import city_pages, pages
+from ..http import rdf_response
+from ..pages import render
+from ..state import StateDep
+
+router = APIRouter()
+
+
+@router.get("/", response_class=HTMLResponse, tags=["pages"])
+def home(st: StateDep) -> Response:
+    """The framework: its processes, stakeholders and vision."""
+    return render("home.html", **pages.home_view(pages.framework(st)))
+
+
+@router.get("/graph", response_class=HTMLResponse, tags=["pages"])
+def graph_page(st: StateDep) -> Response:
+    """The relationships between the processes, drawn and listed."""
+    svg, edges, requires_all = pages.relationship_svg(pages.framework(st))
+    return render(
+        "graph.html", title="Relationships", svg=svg, edges=edges, requires_all=requires_all
+    )
+
+
+@router.get("/graph.svg", tags=["pages"])
+def graph_svg(st: StateDep) -> Response:
+    """The relationship diagram alone, as SVG."""
+    svg, _e, _r = pages.relationship_svg(pages.framework(st))
+    return Response(svg, media_type="image/svg+xml")
+
+
+@router.get("/def", tags=["linked data"])
+def ontology_doc(request: Request, st: StateDep) -> Response:
+    """The ontology: its page, or its RDF."""
+    g = st.store.get_graph(str(graph_iri("ontology")))
+    if not pages.wants_html(request.headers.get("accept")):
+        return rdf_response(g, request)
+    return render("ontology.html", **pages.ontology_view(g))
+
+
+@router.get("/id/{path:path}", tags=["linked data"])
+def resource(path: str, request: Request, st: StateDep) -> Response:
+    """What the store says of ``https://w3id.org/bpfgraph/id/{path}``: a page, or RDF."""
+    iri, g = pages.described(st, path)
+    if not pages.wants_html(request.headers.get("accept")):
+        return rdf_response(g, request)
+    parts = path.split("/")
+    if len(parts) == 2 and parts[0] == "process" and parts[1] in PROCESS_IDS:
+        p = pages.framework(st).process(parts[1])
+        return render(
+            "process.html", title=f"{p['notation']} {p['name']}", p=p, alternate=f"/id/{path}"
+        )
+    return render("resource.html", **pages.resource_view(iri, g, pages.framework(st)))
+
+
+@router.get("/cities", response_class=HTMLResponse, tags=["pages"])
+def cities(st: StateDep) -> Response:
+    """The cities whose mappings the store holds."""
+    return render("cities.html", **city_pages.cities_view(st))
+
+
+@router.get("/city", response_class=HTMLResponse, tags=["pages"])
+def city(mapping: str, st: StateDep) -> Response:
+    """One city's mapping: the adoption of each outcome of each process."""
+    return render("city.html", **city_pages.city_view(st, mapping))
+
+
+@router.get("/compare", response_class=HTMLResponse, tags=["pages"])
+def compare(st: StateDep) -> Response:
+    """The cities compared process by process."""
+    return render("compare.html", **city_pages.compare_view(st))
+
+
+@router.get("/query", response_class=HTMLResponse, tags=["pages"])
+def query_page(request: Request) -> Response:
+    """The query editor, with the named queries as examples."""
+    endpoint = str(request.url_for("sparql_get"))
+    return render("query.html", title="Query", endpoint=endpoint, named=pages.named_examples())

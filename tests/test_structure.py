@@ -43,9 +43,6 @@ DEFERRED = re.compile(r"\bdeferred\b", re.IGNORECASE)
 
 PACKAGE = "bpfgraph"
 PKG_DIR = Path(__file__).resolve().parents[1] / "src" / PACKAGE
-RESTRUCTURING = pytest.mark.xfail(
-    strict=True, raises=AssertionError, reason="restructure in progress"
-)
 
 
 @dataclass(frozen=True)
@@ -271,7 +268,6 @@ def _line(house: House, source: str, target: str) -> str:
     return f"  {source} -> {target}  at {house.where(source, edge.line)}{how}"
 
 
-@RESTRUCTURING
 def test_no_import_cycle(house: House) -> None:
     found = cycles(house)
     report = []
@@ -282,13 +278,11 @@ def test_no_import_cycle(house: House) -> None:
     assert not found, "\n".join(report)
 
 
-@RESTRUCTURING
 def test_modules_are_short(house: House) -> None:
     long = {house.where(m, n): n for m, n in house.lines.items() if n > MAX_MODULE_LINES}
     assert not long, f"modules over {MAX_MODULE_LINES} lines: {long}"
 
 
-@RESTRUCTURING
 def test_functions_are_short(house: House) -> None:
     long = sorted((f for f in house.functions if f[0] > LONG_FUNCTION_LINES), reverse=True)
     too_long = [f for f in long if f[0] > MAX_FUNCTION_LINES]
@@ -310,7 +304,6 @@ def test_store_engines_are_told_apart_only_in_store(house: House) -> None:
 LAZY_PACKAGE_API = {PACKAGE}
 
 
-@RESTRUCTURING
 def test_no_function_imports_the_package(house: House) -> None:
     own = [
         f"  {house.where(i.module, i.line)}: {i.name}"
@@ -320,7 +313,6 @@ def test_no_function_imports_the_package(house: House) -> None:
     assert not own, f"{len(own)} imports of bpfgraph inside functions:\n" + "\n".join(own)
 
 
-@RESTRUCTURING
 def test_function_imports_say_deferred(house: House) -> None:
     unsaid = [
         f"  {house.where(i.module, i.line)}: {i.name}"

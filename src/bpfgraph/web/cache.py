@@ -17,6 +17,9 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
+from typing import TypeVar, cast
+
+T = TypeVar("T")
 
 #: what an entry costs besides its bytes (key, tuple, headers)
 OVERHEAD = 256
@@ -67,12 +70,13 @@ class AnswerCache:
                 _key, (_value, dropped) = self._items.popitem(last=False)
                 self._bytes -= dropped
 
-    def compute(self, key: Hashable, make: Callable[[], object]) -> object:
+    def compute(self, key: Hashable, make: Callable[[], T]) -> T:
         """The cached value, or ``make()`` run once however many requests miss together
         (the others wait for it instead of computing the same answer again)."""
         found = self.get(key)
         if found is not None:
-            return found
+            # what is under a key was made by the same ``make`` (keys name what they hold)
+            return cast(T, found)
         with self._lock:
             pending = self._pending.setdefault(key, threading.Lock())
         with pending:
@@ -82,7 +86,7 @@ class AnswerCache:
                 self[key] = found
         with self._lock:
             self._pending.pop(key, None)
-        return found
+        return cast(T, found)
 
     def clear(self) -> None:
         """Drop everything (the data changed)."""

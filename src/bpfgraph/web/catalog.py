@@ -82,7 +82,7 @@ def metadata(
             body = rdfio.serialize(graph, "pretty-xml" if fmt == "xml" else fmt)
         return (body, media, etag_of(body))
 
-    return cache.compute(("meta", name, media, base), make)  # type: ignore[return-value]
+    return cache.compute(("meta", name, media, base), make)
 
 
 def page_datasets(formats: list[str]) -> list[dict]:

@@ -26,12 +26,11 @@ ADOPTIONS = (
 
 def city_reports(st: State) -> list[gaps.CityReport]:
     """Every city's gap report, read once per store version."""
-    key = ("city-reports",)
-    cached = st.cache.get(key)
-    if cached is None:
-        cached = (gaps.city_reports(st.store), "", "")
-        st.cache[key] = cached
-    return cached[0]  # type: ignore[index]
+
+    def make() -> tuple[list[gaps.CityReport], str, str]:
+        return (gaps.city_reports(st.store), "", "")
+
+    return st.cache.compute(("city-reports",), make)[0]
 
 
 def fmt_score(x: float | None) -> str:

@@ -57,7 +57,7 @@ def download(cache: AnswerCache, store: Store, name: str, media: str) -> tuple[b
         body = serialise(dataset_for(store, name), media)
         return (body, media, etag_of(body))
 
-    return cache.compute(("download", name, media), make)  # type: ignore[return-value]
+    return cache.compute(("download", name, media), make)
 
 
 def dataset_for(store: Store, name: str) -> Dataset:

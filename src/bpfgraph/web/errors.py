@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
@@ -35,27 +37,50 @@ def error_response(status: int, message: str, headers: dict | None = None) -> Re
     return JSONResponse({"error": message, "status": status}, status_code=status, headers=headers)
 
 
-def response_for(exc: Exception) -> Response:
-    """The answer to a request that raised ``exc`` (the same whichever path raised it)."""
-    if isinstance(exc, ProtocolError):
-        headers = dict(exc.headers or {})
-        if exc.status == 401:
-            headers["WWW-Authenticate"] = 'Bearer realm="bpfgraph"'
-        return error_response(exc.status, exc.message, headers or None)
-    if isinstance(exc, WriteRefused):
-        status = REFUSED_STATUS[exc.kind]
-        if exc.outcomes:
-            run = RunOutcome([FileOutcome(name, report) for name, report in exc.outcomes])
-            body = {"error": exc.message, "status": status, "report": json.loads(to_json(run))}
-            return JSONResponse(body, status_code=status)
-        return error_response(status, exc.message)
-    if isinstance(exc, StarletteHTTPException):
-        # Starlette's own refusals (no such route, method, a form it cannot read)
-        return error_response(exc.status_code, str(exc.detail), dict(exc.headers or {}) or None)
-    if isinstance(exc, StoreError):
-        return error_response(503, str(exc))
+def _protocol(exc: ProtocolError) -> Response:
+    headers = dict(exc.headers or {})
+    if exc.status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="bpfgraph"'
+    return error_response(exc.status, exc.message, headers or None)
+
+
+def _refused(exc: WriteRefused) -> Response:
+    status = REFUSED_STATUS[exc.kind]
+    if exc.outcomes:
+        run = RunOutcome([FileOutcome(name, report) for name, report in exc.outcomes])
+        body = {"error": exc.message, "status": status, "report": json.loads(to_json(run))}
+        return JSONResponse(body, status_code=status)
+    return error_response(status, exc.message)
+
+
+def _starlette(exc: StarletteHTTPException) -> Response:
+    # Starlette's own refusals (no such route, method, a form it cannot read)
+    return error_response(exc.status_code, str(exc.detail), dict(exc.headers or {}) or None)
+
+
+def _store_failed(exc: StoreError) -> Response:
+    return error_response(503, str(exc))
+
+
+def _internal(exc: Exception) -> Response:
     log.error("internal error", exc_info=exc)
     return error_response(500, "internal error; the operator's log has details")
+
+
+#: how each kind of error is answered (the most specific class of an error wins)
+ANSWERS: dict[type, Callable[[Any], Response]] = {
+    ProtocolError: _protocol,
+    WriteRefused: _refused,
+    StarletteHTTPException: _starlette,
+    StoreError: _store_failed,
+    Exception: _internal,
+}
+
+
+def response_for(exc: Exception) -> Response:
+    """The answer to a request that raised ``exc`` (the same whichever path raised it)."""
+    answer = next(ANSWERS[kind] for kind in type(exc).__mro__ if kind in ANSWERS)
+    return answer(exc)
 
 
 async def handle(_request: Request, exc: Exception) -> Response:
@@ -65,11 +90,12 @@ async def handle(_request: Request, exc: Exception) -> Response:
 
 def install(app: FastAPI) -> None:
     """Answer the app's errors in the service's format."""
-    for kind in (ProtocolError, WriteRefused, StarletteHTTPException, StoreError, Exception):
+    for kind in ANSWERS:
         app.add_exception_handler(kind, handle)
 
 
 __all__ = [
+    "ANSWERS",
     "REFUSED_STATUS",
     "ProtocolError",
     "error_response",

@@ -10,6 +10,7 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import IO, cast
 from xml.sax.saxutils import escape
 
 import pyoxigraph as ox
@@ -22,6 +23,7 @@ class ProtocolError(Exception):
     """A request the protocol refuses: HTTP status and a message for the client."""
 
     def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        """A refusal with ``status``, ``message`` and extra response ``headers``."""
         super().__init__(message)
         self.status = status
         self.message = message
@@ -30,6 +32,8 @@ class ProtocolError(Exception):
 
 @dataclass
 class Answer:
+    """A query's answer as sent: media type, body, and whether the row cap cut it."""
+
     media_type: str
     body: bytes
     truncated: bool = False
@@ -37,6 +41,8 @@ class Answer:
 
 @dataclass
 class Limits:
+    """What a query or update may do: time, rows, SERVICE and LOAD, body size, text bounds."""
+
     timeout: float = 30.0
     max_rows: int = 100_000
     allow_service: bool = False
@@ -89,10 +95,12 @@ def _tsv_term(term: object) -> str:
 def _csv_term(term: object) -> str:
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
-    return term.value if hasattr(term, "value") else str(term)  # type: ignore[attr-defined]
+    value = getattr(term, "value", None)  # IRIs and literals: their value, as CSV wants
+    return str(term) if value is None else str(value)
 
 
 def serialise_solutions(variables: list[str], rows: list[list], media: str) -> bytes:
+    """SELECT solutions in a SPARQL results format (JSON, XML, CSV or TSV) by ``media``."""
     if media in ("application/sparql-results+json", "application/json"):
         bindings = [
             {v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None}
@@ -128,6 +136,7 @@ def serialise_solutions(variables: list[str], rows: list[list], media: str) -> b
 
 
 def serialise_boolean(value: bool, media: str) -> bytes:
+    """An ASK answer in the SPARQL results format ``media`` names."""
     if media in ("application/sparql-results+xml", "application/xml"):
         return (
             '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
@@ -149,13 +158,17 @@ _OX_RDF = {
 
 
 def serialise_triples(triples: list, media: str) -> bytes:
+    """A CONSTRUCT or DESCRIBE answer in the RDF syntax ``media`` names (one graph)."""
     fmt = RDF_FORMATS[media][0]
     if fmt in ("trig", "nquads"):
         fmt = "nt" if fmt == "nquads" else "turtle"  # a CONSTRUCT result is one graph
-    return ox.serialize(triples, format=_OX_RDF[fmt])
+    body = ox.serialize(triples, format=_OX_RDF[fmt])
+    assert body is not None  # no output given: the bytes are returned
+    return body
 
 
 def timed_out(limits: Limits) -> ProtocolError:
+    """The 503 of a query that passed its time limit (in threads mode)."""
     return ProtocolError(
         503,
         f"the query did not finish within the {limits.timeout:g} s limit and was stopped; "
@@ -197,7 +210,9 @@ NATIVE_MAX_BYTES = 64 * 1024 * 1024
 
 
 def _rows(body: bytes, fmt: ox.QueryResultsFormat) -> int:
-    return sum(1 for _ in ox.parse_query_results(body, fmt))  # type: ignore[union-attr]
+    results = ox.parse_query_results(body, fmt)
+    assert isinstance(results, ox.QuerySolutions)  # the bytes of a SELECT answer
+    return sum(1 for _ in results)
 
 
 class _Sink:
@@ -244,7 +259,8 @@ def _evaluate(
         # written natively up to a generous size per allowed row, then the careful path
         sink = _Sink(max(sure, min(NATIVE_MAX_BYTES, limits.max_rows * 4096)), deadline, cancelled)
         try:
-            result.serialize(sink, fmt)
+            # the sink is a writable binary stream (write, flush); the stubs ask for an IO
+            result.serialize(cast(IO[bytes], sink), fmt)
             body = bytes(sink.data)
             # past the sure size, count the rows Oxigraph wrote (its own parser, no second
             # evaluation); CSV cannot be read back, so it takes the careful path
@@ -273,6 +289,7 @@ def _evaluate(
                 break
             rows.append([solution[v] for v in variables])
         return Answer(media, serialise_solutions(variables, rows, media), truncated)
+    assert isinstance(result, ox.QueryTriples)  # ASK answered above
     for triple in result:
         if cancelled.is_set():
             return Answer(media, b"")

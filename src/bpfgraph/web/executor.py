@@ -46,6 +46,9 @@ log = logging.getLogger("bpfgraph.web")
 
 @dataclass
 class PoolSettings:
+    """The pool's size and limits: long-running slots, reserve, promotion delay, memory
+    ceiling per query (bytes; 0 none), wait for a free worker (seconds)."""
+
     heavy: int
     reserve: int = 1
     heavy_after: float = 0.25
@@ -142,6 +145,7 @@ class QueryPool:
     """Worker processes evaluating queries and trial updates on copies of ``store``."""
 
     def __init__(self, store: Store, settings: PoolSettings) -> None:
+        """Start the workers on copies of ``store``, an embedded store (ValueError if not)."""
         journal, primary = store.journal(), store.primary
         if journal is None or primary is None:
             raise ValueError("query workers copy an embedded store only")
@@ -282,6 +286,7 @@ class QueryPool:
         self._suspects[key] = time.monotonic() + 60
 
     def zygote_alive(self) -> bool:
+        """Whether the process the workers are forked from still runs."""
         zygote = self._zygote
         return zygote is not None and not zygote.killed and alive(zygote)
 
@@ -356,6 +361,7 @@ class QueryPool:
         raise ProtocolError(status, text)
 
     def close(self) -> None:
+        """Kill every worker and the zygote; no job is taken after this."""
         self._closed = True
         self._idle.drain()
         for worker in list(self._all):
@@ -378,6 +384,7 @@ TIMEOUT_SETTING = "BPFGRAPH_QUERY_TIMEOUT"
 
 
 def timed_out(timeout: float, kind: str) -> ProtocolError:
+    """The 503 of a query or update stopped at its deadline."""
     return ProtocolError(
         503,
         f"the {kind} did not finish within the {timeout:g} s limit and was stopped; narrow it "

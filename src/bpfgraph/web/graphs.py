@@ -18,12 +18,16 @@ from .sparql import ProtocolError
 
 @dataclass
 class WriteResult:
+    """A graph store write as answered: status, triples written, the mapping's report."""
+
     status: int  # 201 created, 204 replaced/merged
     triples: int
     report: Report | None = None
 
 
 def parse_body(body: bytes, content_type: str | None, source: str = "request body") -> Graph:
+    """A request body read by its Content-Type (415 for another type or charset, 400 with
+    the line for bad RDF; multipart forms merged)."""
     media, params = base_media(content_type)
     if not media:
         raise ProtocolError(415, "the request needs a Content-Type naming an RDF syntax")
@@ -57,7 +61,8 @@ def parse_multipart(body: bytes, content_type: str) -> Graph:
     if not parts:
         raise ProtocolError(400, "the multipart/form-data body has no parts")
     for number, part in enumerate(parts, 1):
-        filename = part.get_filename() or part.get_param("name", header="content-disposition")
+        name = part.get_filename() or part.get_param("name", header="content-disposition")
+        filename = name if isinstance(name, str) else None  # an RFC 2231 tuple: no name to read
         label = f"part {number}" + (f" ({filename})" if filename else "")
         part_type = part.get("content-type")
         if part_type is None or base_media(part_type)[0] == "application/octet-stream":
@@ -69,7 +74,8 @@ def parse_multipart(body: bytes, content_type: str) -> Graph:
             part_type = next(m for m, f in PARSEABLE.items() if f == rdfio.SUFFIX_FORMATS[suffix])
         if base_media(part_type)[0] == "multipart/form-data":
             raise ProtocolError(415, f"{label} is itself multipart")
-        payload = part.get_payload(decode=True) or b""
+        payload = part.get_payload(decode=True)
+        payload = payload if isinstance(payload, bytes) else b""
         try:
             merged += parse_body(payload, part_type, source=label)
         except ProtocolError as exc:

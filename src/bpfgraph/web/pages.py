@@ -174,13 +174,11 @@ def relationship_svg(fw: Framework) -> tuple[str, list[tuple[str, str]], list[st
 
 def framework(st: State) -> Framework:
     """The framework graph, read once per store version."""
-    key = ("framework-graph",)
-    cached = st.cache.get(key)
-    if cached is None:
-        g = st.store.get_graph(str(graph_iri("framework")))
-        cached = (Framework(g), "", "")
-        st.cache[key] = cached
-    return cached[0]  # type: ignore[index]
+
+    def make() -> tuple[Framework, str, str]:
+        return (Framework(st.store.get_graph(str(graph_iri("framework")))), "", "")
+
+    return st.cache.compute(("framework-graph",), make)[0]
 
 
 def wants_html(accept: str | None) -> bool:

@@ -58,6 +58,7 @@ def read_frame(stream: IO[bytes]) -> Any:
 
 
 def write_frame(stream: IO[bytes], message: Any) -> None:
+    """Write one message: its length, then its pickle."""
     body = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
     stream.write(HEADER.pack(len(body)) + body)
     stream.flush()
@@ -255,7 +256,7 @@ def dry_update(
                 "the update writes an RDF-star triple term, which this store does not keep; "
                 "nothing was changed",
             )
-        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) if triples else b""
+        body = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) if triples else b"") or b""
         written += len(body)
         if max_bytes and written > max_bytes:
             raise UpdateError(
@@ -273,6 +274,7 @@ class UpdateError(Exception):
     """An update refused by its trial run: HTTP status and message."""
 
     def __init__(self, status: int, message: str) -> None:
+        """The status to answer and the message."""
         super().__init__(message)
         self.status = status
         self.message = message

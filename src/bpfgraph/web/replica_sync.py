@@ -32,12 +32,13 @@ class ReplicaSync:
         if scope["type"] == "http" and self.replica.behind():
             try:
                 await run_in_threadpool(self.replica.catch_up)
-            except Exception as exc:  # answer nothing stale: say why (tried again next request)
-                if isinstance(exc, StoreError):  # the writer process is gone, or similar
-                    message = str(exc)
-                else:
-                    log.exception("the replica could not catch up with the writer")
-                    message = f"this worker could not catch up with the store's writer: {exc}"
+            # answer nothing stale: say why (tried again at the next request)
+            except StoreError as exc:  # the writer process is gone, or similar
+                await error_response(503, str(exc))(scope, receive, send)
+                return
+            except Exception as exc:
+                log.exception("the replica could not catch up with the writer")
+                message = f"this worker could not catch up with the store's writer: {exc}"
                 await error_response(503, message)(scope, receive, send)
                 return
         await self.app(scope, receive, send)

@@ -116,7 +116,7 @@ def test_lint_finds_stray_whitespace():
 def test_lint_finds_undefined_terms(ontology, tmp_path):
     defined = lint.defined_terms(ontology)
     g = Graph()
-    g.add((URIRef("urn:x"), BPF.hasOutcom, URIRef("urn:y")))
+    g.add((URIRef("urn:x"), URIRef(str(BPF) + "hasOutcom"), URIRef("urn:y")))  # a typo
     assert [p.message.split(",")[0] for p in lint.undefined_in_graph(g, "data", defined)] == [
         "uses bpf:hasOutcom"
     ]

@@ -84,69 +84,27 @@ class RdfSyntax:
 
 #: every RDF syntax bpfgraph reads or writes, in the order content negotiation offers them
 SYNTAXES: tuple[RdfSyntax, ...] = (
-    RdfSyntax(
-        "turtle",
-        "Turtle",
-        media_type="text/turtle",
-        read_aliases=("application/x-turtle",),
-        suffixes=(".ttl", ".turtle"),
-        names=("ttl", "turtle"),
-        oxigraph="TURTLE",
-        native=True,
-    ),
-    RdfSyntax(
-        "nt",
-        "N-Triples",
-        media_type="application/n-triples",
-        served_aliases=("text/plain",),  # N-Triples' media type before RDF 1.1
-        suffixes=(".nt", ".ntriples"),
-        names=("nt", "ntriples", "n-triples"),
-        oxigraph="N_TRIPLES",
-        native=True,
-    ),
-    RdfSyntax(
-        "json-ld",
-        "JSON-LD",
-        media_type="application/ld+json",
-        read_aliases=("application/json",),
-        suffixes=(".jsonld", ".json"),
-        names=("jsonld", "json-ld"),
-        oxigraph="JSON_LD",
-    ),
-    RdfSyntax(
-        "xml",
-        "RDF/XML",
-        media_type="application/rdf+xml",
-        read_aliases=("application/xml",),
-        suffixes=(".rdf", ".owl", ".xml"),
-        names=("xml", "rdfxml", "rdf/xml"),
-        oxigraph="RDF_XML",
-        pretty_writer="pretty-xml",
-    ),
-    RdfSyntax(
-        "trig",
-        "TriG",
-        media_type="application/trig",
-        suffixes=(".trig",),
-        names=("trig",),
-        quads=True,
-        oxigraph="TRIG",
-        native=True,
-    ),
-    RdfSyntax(
-        "nquads",
-        "N-Quads",
-        media_type="application/n-quads",
-        suffixes=(".nq",),
-        names=("nquads", "nq"),
-        quads=True,
-        oxigraph="N_QUADS",
-        native=True,
-    ),
+    RdfSyntax("turtle", "Turtle", media_type="text/turtle", read_aliases=("application/x-turtle",),
+              suffixes=(".ttl", ".turtle"), names=("ttl", "turtle"), oxigraph="TURTLE",
+              native=True),
+    # text/plain: N-Triples' media type before RDF 1.1
+    RdfSyntax("nt", "N-Triples", media_type="application/n-triples",
+              served_aliases=("text/plain",), suffixes=(".nt", ".ntriples"),
+              names=("nt", "ntriples", "n-triples"), oxigraph="N_TRIPLES", native=True),
+    RdfSyntax("json-ld", "JSON-LD", media_type="application/ld+json",
+              read_aliases=("application/json",), suffixes=(".jsonld", ".json"),
+              names=("jsonld", "json-ld"), oxigraph="JSON_LD"),
+    RdfSyntax("xml", "RDF/XML", media_type="application/rdf+xml",
+              read_aliases=("application/xml",), suffixes=(".rdf", ".owl", ".xml"),
+              names=("xml", "rdfxml", "rdf/xml"), oxigraph="RDF_XML", pretty_writer="pretty-xml"),
+    RdfSyntax("trig", "TriG", media_type="application/trig", suffixes=(".trig",),
+              names=("trig",), quads=True, oxigraph="TRIG", native=True),
+    RdfSyntax("nquads", "N-Quads", media_type="application/n-quads", suffixes=(".nq",),
+              names=("nquads", "nq"), quads=True, oxigraph="N_QUADS", native=True),
     # read by rdflib alone (Oxigraph's N3 has formulas and variables the store cannot hold);
     # Turtle is N3, so Oxigraph writes it as Turtle
     RdfSyntax("n3", "N3", oxigraph_writer="TURTLE"),
-)
+)  # fmt: skip
 
 #: rdflib format name -> its row
 BY_NAME: dict[str, RdfSyntax] = {s.name: s for s in SYNTAXES}

@@ -120,30 +120,39 @@ def _process(fw: Graph, pid: str) -> list[str]:
         + " .",
     ]
     for i, o in enumerate(outcomes, 1):
-        out += [
-            "",
-            f"# {pid} outcome {i}: {fw.value(o, BPF.statement)}",
+        out += _resource(
+            f"{pid} outcome {i}: {fw.value(o, BPF.statement)}",
             f"map:{pid}-outcome-{i}",
-            "    a bpf:OutcomeAdoption ;",
-            f"    bpf:adoptsOutcome <{o}> ;",
-            f"    bpf:adoptionStatus <{ID['adoption-status/planned']}> ;",
-            f"    bpf:cityDefinition {_lit(TODO + ': how the city defines this outcome')} .",
-        ]
+            "bpf:OutcomeAdoption",
+            f"bpf:adoptsOutcome <{o}>",
+            f"bpf:adoptionStatus <{ID['adoption-status/planned']}>",
+            f"bpf:cityDefinition {_lit(TODO + ': how the city defines this outcome')}",
+        )
     for i, bp in enumerate(practices, 1):
-        out += [
-            "",
-            f"# {pid} base practice {i}: {fw.value(bp, BPF.statement)}",
-            f"map:{pid}-sub-process-{i}",
-            "    a bpf:SubProcess ;",
-            f"    rdfs:label {_lit(TODO + ': the sub-process that delivers this practice')} ;",
-            f"    bpf:deliversPractice <{bp}> ;",
-            f"    bpf:hasActionStep map:{pid}-sub-process-{i}-step-1 .",
-            "",
-            f"map:{pid}-sub-process-{i}-step-1",
-            "    a bpf:ActionStep ;",
-            "    bpf:stepNumber 1 ;",
-            f"    rdfs:label {_lit(TODO + ': the first action step')} ;",
-            f"    bpf:review {_lit(TODO + ': review of this step')} ;",
-            f"    bpf:improvement {_lit(TODO + IMPROVEMENT)} .",
-        ]
+        sub = f"map:{pid}-sub-process-{i}"
+        out += _resource(
+            f"{pid} base practice {i}: {fw.value(bp, BPF.statement)}",
+            sub,
+            "bpf:SubProcess",
+            f"rdfs:label {_lit(TODO + ': the sub-process that delivers this practice')}",
+            f"bpf:deliversPractice <{bp}>",
+            f"bpf:hasActionStep {sub}-step-1",
+        )
+        out += _resource(
+            None,
+            f"{sub}-step-1",
+            "bpf:ActionStep",
+            "bpf:stepNumber 1",
+            f"rdfs:label {_lit(TODO + ': the first action step')}",
+            f"bpf:review {_lit(TODO + ': review of this step')}",
+            f"bpf:improvement {_lit(TODO + IMPROVEMENT)}",
+        )
     return out
+
+
+def _resource(comment: str | None, subject: str, kind: str, *properties: str) -> list[str]:
+    """One resource in Turtle after a blank line (and a comment): its type, then each
+    property on a line of its own."""
+    lines = [""] + ([f"# {comment}"] if comment else []) + [subject, f"    a {kind} ;"]
+    lines += [f"    {prop} ;" for prop in properties[:-1]]
+    return [*lines, f"    {properties[-1]} ."]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Iterator
 
 from rdflib import BNode, Graph
 from rdflib.parser import PythonInputSource
@@ -233,13 +234,8 @@ class _JsonLdCheck:
             return
         if not isinstance(node, dict):
             return
-        for key, value in node.items():
-            self.path.append(f".{key}")
-            if key == "@context":
-                self.context_value(value)
-            elif key in _NODE_STRINGS:
-                self.string(key, value, _NODE_STRINGS[key])
-            elif key == "@type":
+        for key, value in self.entries(node, _NODE_STRINGS):
+            if key == "@type":
                 types = value if isinstance(value, list) else [value]
                 if not all(isinstance(t, str) for t in types):
                     bad = next(t for t in types if not isinstance(t, str))
@@ -248,6 +244,19 @@ class _JsonLdCheck:
                 self.fail(f'JSON-LD "@reverse" must be an object, not {_kind(value)}')
             elif key != "@value":
                 self.node(value)
+
+    def entries(self, mapping: dict, strings: dict[str, bool]) -> Iterator[tuple[str, object]]:
+        """The entries of a JSON-LD object, each with its path noted: a nested ``@context``
+        and the keywords whose value is a string (``strings``: keyword -> may be null) are
+        checked here, the others handed to the caller."""
+        for key, value in mapping.items():
+            self.path.append(f".{key}")
+            if key == "@context":
+                self.context_value(value)
+            elif key in strings:
+                self.string(key, value, strings[key])
+            else:
+                yield key, value
             self.path.pop()
 
     def string(self, key: str, value: object, nullable: bool) -> None:
@@ -269,17 +278,12 @@ class _JsonLdCheck:
                 self.fail(f"a JSON-LD @context is an object, an array or null, not {_kind(ctx)}")
 
     def context(self, ctx: dict) -> None:
-        for key, value in ctx.items():
-            self.path.append(f".{key}")
-            if key == "@context":
-                self.context_value(value)
-            elif key == "@import":
+        for key, value in self.entries(ctx, _CONTEXT_STRINGS):
+            if key == "@import":
                 self.fail(
                     "JSON-LD @import of a context refused: "
                     "bpfgraph never fetches from the network or reads files; inline the context"
                 )
-            elif key in _CONTEXT_STRINGS:
-                self.string(key, value, _CONTEXT_STRINGS[key])
             elif key in ("@version", "@protected", "@propagate"):
                 pass
             elif isinstance(value, dict):
@@ -288,20 +292,13 @@ class _JsonLdCheck:
                 self.fail(
                     f"a JSON-LD term is defined by a string, an object or null, not {_kind(value)}"
                 )
-            self.path.pop()
 
     def term(self, definition: dict) -> None:
-        for key, value in definition.items():
-            self.path.append(f".{key}")
-            if key == "@context":
-                self.context_value(value)
-            elif key in _TERM_STRINGS:
-                self.string(key, value, _TERM_STRINGS[key])
-            elif key == "@container":
+        for key, value in self.entries(definition, _TERM_STRINGS):
+            if key == "@container":
                 items = value if isinstance(value, list) else [value]
                 if not all(isinstance(i, str) for i in items) and value is not None:
                     self.fail(f'JSON-LD "@container" must be a string, not {_kind(value)}')
-            self.path.pop()
 
 
 def _json_ld_message(exc: Exception) -> str:

@@ -7,14 +7,13 @@ import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import nullcontext
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rdflib import Graph
-from rdflib.term import Node
 
 from .. import rdfio
+from .results import AskResult, GraphResult, QueryResult, SelectResult
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -36,35 +35,6 @@ class StoreRefused(StoreError):
         """The store's refusal (``message``) and the status the service answers with."""
         super().__init__(message)
         self.status = status
-
-
-@dataclass
-class SelectResult:
-    """Rows of a SELECT: variable names in projection order, rows as name -> term."""
-
-    variables: list[str]
-    rows: list[dict[str, Node]] = field(default_factory=list)
-
-    def column(self, name: str) -> list[str]:
-        """Values of one variable, as strings ('' where unbound)."""
-        return [str(r[name]) if name in r else "" for r in self.rows]
-
-
-@dataclass
-class AskResult:
-    """The answer of an ASK: whether the pattern has a solution."""
-
-    value: bool
-
-
-@dataclass
-class GraphResult:
-    """The triples a CONSTRUCT or DESCRIBE built, as one rdflib graph."""
-
-    graph: Graph
-
-
-QueryResult = SelectResult | AskResult | GraphResult
 
 
 def replace_graphs_update(graphs: dict[str, Graph]) -> str:
@@ -218,3 +188,16 @@ class Store(ABC):
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release the engine's resources."""
+
+
+__all__ = [
+    "AskResult",
+    "GraphResult",
+    "QueryResult",
+    "SelectResult",
+    "Store",
+    "StoreError",
+    "StoreRefused",
+    "Triple",
+    "replace_graphs_update",
+]

@@ -27,17 +27,10 @@ from .. import rdfio
 from ..formats import OX_FORMATS  # rdflib format name -> Oxigraph format
 from ..rdfio import term_converter, to_rdflib
 from ..sparql_text import touched_graphs
-from .base import (
-    AskResult,
-    GraphResult,
-    QueryResult,
-    SelectResult,
-    Store,
-    StoreError,
-    replace_graphs_update,
-)
+from .base import Store, StoreError, replace_graphs_update
 from .copies import copy_graphs, copy_of, file_quads, replacing
 from .journal import Journal
+from .results import AskResult, GraphResult, QueryResult, SelectResult
 
 log = logging.getLogger("bpfgraph.store")
 

@@ -22,16 +22,8 @@ from rdflib.term import Node
 
 from .. import rdfio
 from ..sparql_text import has_dataset_clause
-from .base import (
-    AskResult,
-    GraphResult,
-    QueryResult,
-    SelectResult,
-    Store,
-    StoreError,
-    StoreRefused,
-    replace_graphs_update,
-)
+from .base import Store, StoreError, StoreRefused, replace_graphs_update
+from .results import AskResult, GraphResult, QueryResult, SelectResult
 
 RESULTS_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
 FORM = "application/x-www-form-urlencoded"

@@ -19,14 +19,7 @@ one worker is visible through every other from the next request on, and no reque
 write. A write that may touch any graph (a SPARQL Update with ``GRAPH ?g``) makes the workers
 copy the whole store again.
 
-The writer's protocol (HTTP over ``RUN_DIR/writer.sock``; nothing listens on a network port):
-
-- ``GET /state``: ``{"epoch", "seq", "empty": [graphs without triples]}``;
-- ``GET /snapshot``: the whole store as N-Quads;
-- ``GET /changes?since=S&epoch=E``: the update bringing a replica at ``S`` up to date, with
-  the sequence it reaches in ``X-Seq``; 409 when only a full copy will do;
-- ``POST /write/{op}``: ``load_data``, ``put_graphs``, ``delete_graph``, ``update``,
-  ``add_nquads`` (the :class:`~bpfgraph.store.base.Store` writes), answered once applied.
+The writer and its private protocol are :mod:`bpfgraph.store.writer`.
 """
 
 from __future__ import annotations
@@ -34,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import mmap
 import threading
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -218,16 +211,9 @@ class ReplicaStore(OxigraphStore):
         """The writer removes ``graph``; whether it existed."""
         return bool(self._write("delete_graph", params={"graph": graph}))
 
-    def update(
-        self,
-        sparql: str,
-        base_iri: str | None = None,
-        *,
-        touches: Collection[str] | None = None,
-        default: bool = False,
-    ) -> None:
-        """The writer runs the update, which finds the graphs it wrote itself (``touches`` and
-        ``default`` are not sent). SyntaxError when the update does not parse."""
+    def update(self, sparql: str, base_iri: str | None = None, **hints: object) -> None:
+        """The writer runs the update, which finds the graphs it wrote itself (the ``hints``,
+        ``touches`` and ``default``, are not sent). SyntaxError when it does not parse."""
         params = {"base_iri": base_iri} if base_iri else {}
         self._write("update", params=params, content=sparql.encode("utf-8"))
 

@@ -143,38 +143,36 @@ def _describe(
     g.add((node, DCTERMS.publisher, nodes.publisher))
 
 
-def _catalogs(g: Graph, nodes: _Nodes) -> None:
-    """The catalog and its two sub-catalogs, the sets of ISO/IEC 30145-2."""
-    cat = nodes.catalog
-    _describe(
-        g,
-        nodes,
-        cat,
-        DCAT.Catalog,
+#: the catalog and its two sub-catalogs, the sets of ISO/IEC 30145-2: (node, title, description)
+_CATALOGS = (
+    (
+        "catalog",
         "bpfgraph catalog",
         "Linked data of ISO/IEC 30145-1 and the cities' process mappings, organised as the city "
         "knowledge model of ISO/IEC 30145-2: a city core knowledge set and a city metadata set.",
-    )
-    g.add((cat, DCTERMS.license, CC_BY))
-    g.add((cat, FOAF.homepage, URIRef(nodes.base)))
-    _describe(
-        g,
-        nodes,
-        nodes.core,
-        DCAT.Catalog,
+    ),
+    (
+        "core",
         "City core knowledge set",
         "The pool of city knowledge that can be re-used and exchanged (ISO/IEC 30145-2): the "
         "framework, its ontology, alignments and shapes, and the city mappings.",
-    )
-    _describe(
-        g,
-        nodes,
-        nodes.meta,
-        DCAT.Catalog,
+    ),
+    (
+        "meta",
         "City metadata set",
         "Metadata about the city core knowledge set (ISO/IEC 30145-2): this catalog, the VoID "
         "description and the provenance of every graph.",
-    )
+    ),
+)
+
+
+def _catalogs(g: Graph, nodes: _Nodes) -> None:
+    """The catalog and its two sub-catalogs, the sets of ISO/IEC 30145-2."""
+    for attribute, title, description in _CATALOGS:
+        _describe(g, nodes, getattr(nodes, attribute), DCAT.Catalog, title, description)
+    cat = nodes.catalog
+    g.add((cat, DCTERMS.license, CC_BY))
+    g.add((cat, FOAF.homepage, URIRef(nodes.base)))
     g.add((cat, DCAT.catalog, nodes.core))
     g.add((cat, DCAT.catalog, nodes.meta))
 

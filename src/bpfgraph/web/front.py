@@ -40,10 +40,7 @@ class SparqlFront:
         try:
             answer = await query.answer_query(
                 self.st,
-                text,
-                accept or None,
-                default,
-                named,
+                query.Asked(text, accept or None, default, named),
                 lambda: base_url(scope) + "sparql",
                 None if if_none_match is None else if_none_match.decode("latin-1"),
             )

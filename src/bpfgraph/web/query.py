@@ -32,6 +32,17 @@ from .state import State
 GZIP_MIN = 1024
 
 
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """A query as a client asks it: the text, its Accept header, and the dataset the protocol
+    gives it (``default-graph-uri``, ``named-graph-uri``)."""
+
+    text: str
+    accept: str | None = None
+    default: list[str] | None = None
+    named: list[str] | None = None
+
+
 @dataclass(slots=True)
 class QueryAnswer:
     """A query's answer as HTTP sends it."""
@@ -59,22 +70,16 @@ class QueryAnswer:
 
 
 async def answer_query(
-    st: State,
-    text: str,
-    accept: str | None,
-    default: list[str] | None,
-    named: list[str] | None,
-    base_iri: Callable[[], str],
-    if_none_match: str | None,
+    st: State, asked: Asked, base_iri: Callable[[], str], if_none_match: str | None
 ) -> QueryAnswer:
-    """The answer to ``text`` for a client accepting ``accept`` (raises ProtocolError);
-    ``base_iri`` gives the query's base IRI (the endpoint's URL) when it is evaluated."""
-    key = query_key(text, accept or "", default, named)
+    """The answer to a query (raises ProtocolError); ``base_iri`` gives the query's base IRI
+    (the endpoint's URL) when it is evaluated."""
+    key = query_key(asked.text, asked.accept or "", asked.default, asked.named)
     cached = cast(tuple[bytes, str, str] | None, st.cache.get(key))
     truncated_at = None
     if cached is None:
         version = st.version
-        answer = await evaluate(st, text, accept, default, named, base_iri())
+        answer = await evaluate(st, asked, base_iri())
         cached = (answer.body, answer.media_type, etag_of(answer.body))
         if answer.truncated:
             truncated_at = st.limits.max_rows
@@ -85,15 +90,9 @@ async def answer_query(
     return QueryAnswer(status, body, media_type, etag, truncated_at)
 
 
-async def evaluate(
-    st: State,
-    text: str,
-    accept: str | None,
-    default: list[str] | None,
-    named: list[str] | None,
-    base_iri: str,
-) -> Answer:
+async def evaluate(st: State, asked: Asked, base_iri: str) -> Answer:
     """Evaluate a query: on the embedded store (worker process or thread) or the remote one."""
+    text, accept, default, named = asked.text, asked.accept, asked.default, asked.named
     if st.store.embedded:
         prepared = prepare_query(text, accept, st.limits, default, named, base_iri)
         return await run_query_async(st.store, prepared, st.pool)
@@ -109,14 +108,9 @@ async def answer_request(
 ) -> Response:
     """A route's answer to a query it read from ``request``."""
     headers = request.headers
+    asked = Asked(text, headers.get("accept"), default, named)
     answer = await answer_query(
-        st,
-        text,
-        headers.get("accept"),
-        default,
-        named,
-        lambda: st.sparql_url(request),
-        headers.get("if-none-match"),
+        st, asked, lambda: st.sparql_url(request), headers.get("if-none-match")
     )
     return answer.response()
 

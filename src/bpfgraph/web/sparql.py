@@ -251,6 +251,14 @@ class Operation:
     named: list[str]
 
 
+#: a query or an update sent as the body: whether it is an update, and the URL parameters that
+#: give its graphs
+_BODY_GRAPHS = {
+    "application/sparql-query": (False, "default-graph-uri", "named-graph-uri"),
+    "application/sparql-update": (True, "using-graph-uri", "using-named-graph-uri"),
+}
+
+
 def read_post(content_type: str | None, body: bytes, url_params: QueryParams) -> Operation:
     """The query or update a POST carries: a form, or a query or update as the body with its
     graphs in the URL (400, 415 for anything else)."""
@@ -264,20 +272,9 @@ def read_post(content_type: str | None, body: bytes, url_params: QueryParams) ->
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         raise ProtocolError(400, "the body is not valid UTF-8") from None
-    if media == "application/sparql-query":
-        return Operation(
-            False,
-            text,
-            url_params.getlist("default-graph-uri"),
-            url_params.getlist("named-graph-uri"),
-        )
-    if media == "application/sparql-update":
-        return Operation(
-            True,
-            text,
-            url_params.getlist("using-graph-uri"),
-            url_params.getlist("using-named-graph-uri"),
-        )
+    if media in _BODY_GRAPHS:
+        update, graphs, named = _BODY_GRAPHS[media]
+        return Operation(update, text, url_params.getlist(graphs), url_params.getlist(named))
     raise ProtocolError(
         415,
         "POST a query as application/sparql-query or application/x-www-form-urlencoded, "

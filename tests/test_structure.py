@@ -27,7 +27,7 @@ import pytest
 # first layer with a matching pattern wins: "store.base" is base before "store.*" is engines.
 LAYERS = {
     "base": "vocab version settings paths formats rdfio* sparql_text sparql_bounds store.base"
-    " store.journal store",
+    " store.results store.journal store",
     "domain": "framework inference validation validation_report summaries mappings gaps queries"
     " lint check template export loading writes",
     "engines": "store.*",

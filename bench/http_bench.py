@@ -261,9 +261,12 @@ def main() -> None:
         # the machine's speed drifts within minutes: the uncached ratio again, as alternating
         # pairs of runs, each pair measured back to back
         pairs = []
-        for _ in range(args.rounds):
+        for round_ in range(args.rounds):
             pair = {}
-            for name in ("bpfgraph", "bpfgraph-baseline", "oxigraph-server"):
+            # the two bpfgraph servers take turns at going first (a machine warming up or
+            # busy with something else favours neither)
+            order = ("bpfgraph", "bpfgraph-baseline")[:: 1 if round_ % 2 == 0 else -1]
+            for name in (*order, "oxigraph-server"):
                 if name not in servers:
                     continue
                 url = servers[name]

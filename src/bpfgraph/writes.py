@@ -206,13 +206,18 @@ def add_ntriples(store: Store, graph: str, ntriples: bytes, replace: bool) -> Wr
     return Written(not existed, ntriples.count(b"\n"))
 
 
-def write_default(store: Store, data: Graph, replace: bool) -> None:
-    """Replace (PUT) or add to (POST) the default graph; a city mapping is refused there."""
+def check_default(data: Graph) -> None:
+    """Refuse a city mapping bound for the default graph (``misplaced``)."""
     if is_mapping(data):
         raise WriteRefused(
             "misplaced",
             "store a city mapping in a named graph (?graph=IRI), not the default graph",
         )
+
+
+def write_default(store: Store, data: Graph, replace: bool) -> None:
+    """Replace (PUT) or add to (POST) the default graph; a city mapping is refused there."""
+    check_default(data)
     if replace:
         write_graphs(store, {}, default=data)
         return

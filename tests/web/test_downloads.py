@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import gzip
+import os
+import subprocess
+import sys
 
 import httpx
 import pytest
@@ -129,3 +132,25 @@ def test_void_and_provenance(client: httpx.Client):
     ) in prov
     generated = {str(s) for s in prov.subjects(PROV.generatedAtTime, None)}
     assert "https://example.org/graph/valdoria" in generated
+
+
+def test_void_names_each_graph_the_same_in_every_process():
+    """The VoID subsets' IRIs do not depend on the process (Python's hash() is salted): every
+    worker of `serve --workers N`, and the service after a restart, serve the same bytes."""
+    code = (
+        "from bpfgraph.store.engines import framework_store\n"
+        "from bpfgraph.web.catalog import build_void\n"
+        "g = build_void(framework_store(inferred=False), 'http://example.org/')\n"
+        "print(sorted(str(s) for s in g.subjects() if '#graph-' in str(s)))\n"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1 and "#graph-" in outputs.pop()

@@ -209,3 +209,45 @@ def test_read_only_without_token(tmp_path):
         assert r.status_code == 403 and "read-only" in r.json()["error"]
     finally:
         srv.stop()
+
+
+MAPPING_TYPE = b"<https://w3id.org/bpfgraph/def#CityMapping>"
+
+
+@pytest.mark.parametrize(
+    ("method", "body", "content_type"),
+    [
+        ("PUT", b"<urn:m> a " + MAPPING_TYPE + b" .", "text/turtle"),
+        ("POST", b"<urn:m> a " + MAPPING_TYPE + b" .", "text/turtle"),
+        (
+            "PUT",
+            b"<urn:m> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> " + MAPPING_TYPE + b" .",
+            "application/n-triples",
+        ),
+        (
+            "POST",
+            b'{"@id": "urn:m", "@type": "https://w3id.org/bpfgraph/def#CityMapping"}',
+            "application/ld+json",
+        ),
+    ],
+)
+def test_a_mapping_refused_for_the_default_graph_changes_nothing(
+    server: BpfgraphServer, client: httpx.Client, method: str, body: bytes, content_type: str
+):
+    """Refused before the write begins: the data version, the caches and Last-Modified stay."""
+    before = client.get("/health").json()["dataVersion"]
+    download = client.get("/download/framework.ttl")
+    r = client.request(
+        method,
+        "/graphs",
+        params={"default": ""},
+        content=body,
+        headers={"Content-Type": content_type, **server.auth},
+    )
+    assert r.status_code == 400 and "named graph" in r.json()["error"]
+    assert client.get("/health").json()["dataVersion"] == before
+    again = client.get(
+        "/download/framework.ttl",
+        headers={"If-Modified-Since": download.headers["last-modified"]},
+    )
+    assert again.status_code == 304

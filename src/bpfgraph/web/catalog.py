@@ -7,6 +7,7 @@ metadata set** (this catalog, the VoID description and the provenance of every g
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 
 from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
@@ -286,7 +287,9 @@ def build_void(store: Store, base: str) -> Graph:
     g.add((root, VOID.vocabulary, URIRef(str(BPF))))
     g.add((root, VOID.triples, Literal(store.count(), datatype=XSD.integer)))
     for graph in store.graphs():
-        sub = URIRef(base + "void#graph-" + str(abs(hash(graph)) % 10**12))
+        # the same IRI in every process and after a restart (Python's hash() is salted)
+        digest = hashlib.blake2b(graph.encode("utf-8"), digest_size=8).digest()
+        sub = URIRef(base + "void#graph-" + str(int.from_bytes(digest, "big") % 10**12))
         g.add((root, VOID.subset, sub))
         g.add((sub, RDF.type, VOID.Dataset))
         g.add((sub, RDFS.label, Literal(graph)))

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import QueryParams
 
+from ... import writes
 from .. import graphs as gsp
 from ..errors import ProtocolError
 from ..http import rdf_response, read_body, require_write_token
@@ -103,6 +104,7 @@ async def _write_now(request: Request, st: State, method: str, body: bytes) -> R
             return _written(large.status, location)
     data = await run_in_threadpool(gsp.parse_body, body, content_type)
     if target is None:
+        writes.check_default(data)  # refused before the write starts: the data did not change
         async with st.writing():
             await run_in_threadpool(gsp.write_default, st.store, data, method == "PUT")
         return Response(status_code=204)

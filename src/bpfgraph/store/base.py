@@ -149,6 +149,13 @@ class Store(ABC):
         """A context in which no write happens (a copy taken inside matches one moment)."""
         return nullcontext()
 
+    def acquire_writes(self) -> Callable[[], None]:
+        """Take the right to write for a whole write — read, check, write — where other
+        processes write the same store (the replicas of ``serve --workers N``): until the
+        returned function is called no other process writes, and this store shows every write
+        made before. Elsewhere one process's own write lock is enough: nothing to take."""
+        return _nothing
+
     def journal(self, path: Path | None = None) -> Journal | None:
         """The record of the graphs each write touched (started on the first call, in a file
         at ``path`` other processes may map), which copies of an embedded store catch up
@@ -188,6 +195,10 @@ class Store(ABC):
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release the engine's resources."""
+
+
+def _nothing() -> None:
+    """Release nothing."""
 
 
 __all__ = [

@@ -25,6 +25,7 @@ The writer and its private protocol are :mod:`bpfgraph.store.writer`.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import mmap
 import threading
 from collections.abc import Callable, Iterable
@@ -45,6 +46,8 @@ from .writer import SEQUENCE, writer_client
 
 #: a full copy is tried this many times while writes that may touch any graph go on
 RELOADS = 5
+#: the file in the run directory whose lock a worker holds for a whole write
+WRITE_LOCK = "write.lock"
 
 
 class ReplicaStore(OxigraphStore):
@@ -98,6 +101,20 @@ class ReplicaStore(OxigraphStore):
         """Call ``listener`` each time :meth:`catch_up` changed the replica, before the new
         sequence shows."""
         self.listeners.append(listener)
+
+    def acquire_writes(self) -> Callable[[], None]:
+        """An exclusive lock on ``RUN_DIR/write.lock``, shared by every worker of the service,
+        then this replica brought up to date: a write reads what every earlier write left
+        (a merge or an update's trial run on a replica behind would undo another worker's
+        write). Blocks until the lock is free."""
+        lock = (self.run_dir / WRITE_LOCK).open("a+b")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            self.catch_up()
+        except BaseException:
+            lock.close()  # closing the file releases the lock
+            raise
+        return lock.close
 
     def behind(self) -> bool:
         """Whether the writer has written what this replica does not hold yet."""

@@ -17,6 +17,7 @@ from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from ..settings import Settings
 from ..sparql_bounds import RECOMMENDED_STACK_BYTES, Bounds
@@ -81,11 +82,14 @@ class State:
 
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[None]:
-        """Hold the write lock; afterwards (written or refused) a new version of the data."""
+        """Hold the write lock (and, on a replica, the store's own lock for writes across the
+        service's processes); afterwards (written or refused) a new version of the data."""
         async with self.write_lock:
+            release = await run_in_threadpool(self.store.acquire_writes)
             try:
                 yield
             finally:
+                release()
                 self.bump()
 
     def sparql_url(self, request: Request) -> str:

@@ -203,3 +203,19 @@ def test_queries_lists_names():
     proc = run("queries")
     assert proc.returncode == 0
     assert "process-outcomes" in proc.stdout and "[notation]" in proc.stdout
+
+
+@pytest.mark.parametrize("command", [["export"], ["export", "--format", "nt"], ["queries"]])
+def test_a_reader_that_goes_away_is_no_error(command: list[str]):
+    """`bpfgraph export | head -1`: the command stops quietly (exit 0, nothing on stderr)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bpfgraph.cli", *command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline()
+    proc.stdout.close()  # the reader goes away with most of the output unread
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0, stderr
+    assert stderr == ""

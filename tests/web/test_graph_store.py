@@ -251,3 +251,30 @@ def test_a_mapping_refused_for_the_default_graph_changes_nothing(
         headers={"If-Modified-Since": download.headers["last-modified"]},
     )
     assert again.status_code == 304
+
+
+@pytest.mark.parametrize(
+    ("part", "expected"),
+    [
+        # bad RDF: the parser's message names the part and the line once
+        (b"Content-Type: text/turtle\r\n\r\n<urn:a> <urn:b> .\r\n", "part 1 (a.ttl):1:"),
+        # a charset the service does not read: the part is named once, before the reason
+        (
+            b"Content-Type: text/turtle; charset=latin-1\r\n\r\n<urn:a> <urn:b> <urn:c> .\r\n",
+            "part 1 (a.ttl): charset",
+        ),
+    ],
+)
+def test_a_bad_multipart_part_is_named_once(part: bytes, expected: str):
+    from bpfgraph.web.errors import ProtocolError
+    from bpfgraph.web.graphs import parse_multipart
+
+    body = (
+        b'--XyZ\r\nContent-Disposition: form-data; name="file"; filename="a.ttl"\r\n'
+        + part
+        + b"--XyZ--\r\n"
+    )
+    with pytest.raises(ProtocolError) as raised:
+        parse_multipart(body, "multipart/form-data; boundary=XyZ")
+    assert raised.value.message.startswith(expected), raised.value.message
+    assert raised.value.message.count("part 1 (a.ttl)") == 1

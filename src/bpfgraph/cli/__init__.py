@@ -16,6 +16,7 @@ The package, in the order a reader meets it:
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -39,10 +40,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader went away (bpfgraph export | head): nothing to say
+        # what is still buffered would fail again at exit: it goes nowhere instead
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:  # never a traceback: say what failed, in one line
         print(
             f"bpfgraph {args.command}: internal error: {type(exc).__name__}: {exc}", file=sys.stderr
         )
         return 2
-    except BrokenPipeError:
-        return 0

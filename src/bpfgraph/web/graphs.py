@@ -78,8 +78,9 @@ def parse_multipart(body: bytes, content_type: str) -> Graph:
         payload = payload if isinstance(payload, bytes) else b""
         try:
             merged += parse_body(payload, part_type, source=label)
-        except ProtocolError as exc:
-            raise ProtocolError(exc.status, f"{label}: {exc.message}") from None
+        except ProtocolError as exc:  # said of the part (RDF errors name it already)
+            said = exc.message if exc.message.startswith(label) else f"{label}: {exc.message}"
+            raise ProtocolError(exc.status, said) from None
     return merged
 
 

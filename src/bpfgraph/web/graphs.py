@@ -136,17 +136,7 @@ def write_large(
     return WriteResult(201 if written.created else 204, written.triples)
 
 
-def write_default(store: Store, data: Graph, replace: bool) -> None:
-    """Write to the default graph: replace it (PUT) or add to it (POST), in one transaction."""
-    writes.write_default(store, data, replace)
-
-
 def delete(store: Store, graph_iri: str) -> None:
     """Graph Store DELETE of a named graph (404 when there is none)."""
     if not writes.delete_graph(store, graph_iri):
         raise ProtocolError(404, f"there is no graph <{graph_iri}>")
-
-
-def get(store: Store, graph_iri: str | None) -> Graph:
-    """Graph Store GET: a named graph (404 when there is none) or the default graph."""
-    return writes.read_graph(store, graph_iri)

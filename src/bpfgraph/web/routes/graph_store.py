@@ -24,7 +24,7 @@ WRITES = [Depends(require_write_token)]
 @router.api_route("/graphs", methods=["GET", "HEAD"])
 def graphs_get(request: Request, st: StateDep) -> Response:
     """A named graph, or the default graph, in the syntax the client accepts."""
-    graph = gsp.get(st.store, target_graph(request.query_params))
+    graph = writes.read_graph(st.store, target_graph(request.query_params))
     response = rdf_response(graph, request)
     if request.method == "HEAD":
         return Response(status_code=200, headers=dict(response.headers))
@@ -106,7 +106,7 @@ async def _write_now(request: Request, st: State, method: str, body: bytes) -> R
     if target is None:
         writes.check_default(data)  # refused before the write starts: the data did not change
         async with st.writing():
-            await run_in_threadpool(gsp.write_default, st.store, data, method == "PUT")
+            await run_in_threadpool(writes.write_default, st.store, data, method == "PUT")
         return Response(status_code=204)
     async with st.writing():
         write_graph = gsp.put if method == "PUT" else gsp.post

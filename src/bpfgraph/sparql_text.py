@@ -131,3 +131,25 @@ def suspect_key(text: str) -> str:
     kept = STRING_IRI_COMMENT.sub(placeholder, text)
     kept = _TERMS.sub(lambda m: "?" if m.group()[0] in "?$" else "t", kept)
     return " ".join(kept.split()).upper()
+
+
+_CREATE = re.compile(r"(?<![\w:?$.-])CREATE(\s+)(?=GRAPH(?![\w:-]))", re.IGNORECASE)
+
+
+def create_silently(update: str) -> str:
+    r"""The update with every ``CREATE GRAPH`` made ``CREATE SILENT GRAPH``: creating a graph
+    that exists is a no-op, not an error (what rdflib's ``Dataset.graph(iri)`` on a
+    ``SPARQLUpdateStore`` needs: it sends ``CREATE GRAPH`` for every graph it opens). Strings,
+    IRIs and comments are left alone.
+
+    >>> create_silently("create\nGRAPH <x:g> ; INSERT DATA { <x:a> <x:b> 'CREATE GRAPH' }")
+    "create\nSILENT GRAPH <x:g> ; INSERT DATA { <x:a> <x:b> 'CREATE GRAPH' }"
+    >>> create_silently("CREATE SILENT GRAPH <x:g> # CREATE GRAPH")
+    'CREATE SILENT GRAPH <x:g> # CREATE GRAPH'
+    """
+    code = code_only(update)
+    pieces, end = [], 0
+    for m in _CREATE.finditer(code):
+        pieces += [update[end : m.end()], "SILENT "]
+        end = m.end()
+    return "".join(pieces) + update[end:]

@@ -271,6 +271,27 @@ def test_rdflib_dataset_write_flow(update_store: SPARQLUpdateStore):
     dataset.remove_graph(dataset.graph(name))
 
 
+def test_rdflib_transaction_is_one_update(server: BpfgraphServer):
+    # without autocommit, rdflib joins the edits with ";", each update() starting with PREFIX
+    # lines (a prologue after ";", which Oxigraph's parser alone would refuse)
+    endpoint = server.url("/sparql")
+    store = SPARQLUpdateStore(endpoint, endpoint, auth=("rdflib", server.token), autocommit=False)
+    iri, data = mapping(f"rdflib-tx-{uuid.uuid4().hex[:8]}")
+    first = URIRef(f"https://example.org/graph/clients/{uuid.uuid4().hex}")
+    second = URIRef(f"https://example.org/graph/clients/{uuid.uuid4().hex}")
+    dataset = Dataset(store=store)
+    dataset.graph(first).__iadd__(data)
+    dataset.graph(second)
+    store.update(f"INSERT DATA {{ GRAPH <{second}> {{ <x:a> <x:b> 'c'^^xsd:string }} }}")
+    store.commit()
+    assert (URIRef(iri), RDF.type, URIRef(f"{BPF}CityMapping")) in dataset.graph(first)
+    assert len(list(dataset.graph(second).triples((None, None, None)))) == 1
+    dataset.remove_graph(dataset.graph(first))
+    dataset.remove_graph(dataset.graph(second))
+    store.commit()
+    assert not {first, second} & {g.identifier for g in dataset.contexts()}
+
+
 def test_rdflib_opens_an_existing_graph(update_store: SPARQLUpdateStore):
     dataset = Dataset(store=update_store)
     for _ in range(2):

@@ -13,7 +13,8 @@ gate that every write passes:
 
 ``CREATE GRAPH`` is read as ``CREATE SILENT GRAPH``: creating a graph that exists changes
 nothing and succeeds (SPARQL 1.1 Update would fail it; rdflib's ``Dataset.graph(iri)`` on a
-``SPARQLUpdateStore`` sends it for every graph it opens).
+``SPARQLUpdateStore`` sends it for every graph it opens). ``PREFIX`` lines after a ``;`` (how
+rdflib joins the updates of a transaction) are moved to the start, where Oxigraph reads them.
 
 On a remote store (no copy to try on) the gate reads the update's text: an update that names a
 framework graph, or may touch any graph (``GRAPH ?g``, ``ALL``, ``NAMED``), is refused (403).
@@ -30,7 +31,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..framework import is_reserved_graph
 from ..rdfio import to_rdflib
-from ..sparql_text import create_silently, touched_graphs
+from ..sparql_text import create_silently, prologues_first, touched_graphs
 from ..store.base import Store
 from ..store.copies import copy_of
 from ..summaries import after_update
@@ -53,8 +54,9 @@ async def apply_update(
     """Apply an update through the gate (the caller holds the service's write lock)."""
     check_safety(text, limits, "update")
     # creating a graph that exists is a no-op (rdflib's Dataset.graph(iri) on its update
-    # store sends CREATE GRAPH for every graph it opens, existing ones included)
-    text = create_silently(text)
+    # store sends CREATE GRAPH for every graph it opens, existing ones included); prologues
+    # after ";" (rdflib's transactions) moved first, where the engine reads them
+    text = prologues_first(create_silently(text))
     if not store.embedded:
         await run_in_threadpool(_remote_update, store, text)
         return

@@ -22,7 +22,7 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore, SPARQLUpdateStore
 from SPARQLWrapper import CSV, GET, JSON, JSONLD, N3, POST, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import Unauthorized
 
-from ..servers import BpfgraphServer
+from ..servers import BpfgraphServer, OxigraphServer
 
 ROOT = Path(__file__).resolve().parents[2]
 BPF = "https://w3id.org/bpfgraph/def#"
@@ -248,10 +248,42 @@ def update_store(server: BpfgraphServer) -> Iterator[SPARQLUpdateStore]:
     store.close()
 
 
-def test_rdflib_dataset_write_flow(update_store: SPARQLUpdateStore):
+@pytest.fixture(scope="module")
+def remote_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BpfgraphServer]:
+    """``bpfgraph serve`` over a remote store (a real Oxigraph server), the examples stored."""
+    tmp = tmp_path_factory.mktemp("clients-remote")
+    oxigraph = OxigraphServer(tmp / "oxigraph")
+    env = {
+        "BPFGRAPH_STORE": "sparql",
+        "BPFGRAPH_SPARQL_QUERY_URL": oxigraph.query_url,
+        "BPFGRAPH_SPARQL_UPDATE_URL": oxigraph.update_url,
+        "BPFGRAPH_SPARQL_GRAPH_STORE_URL": oxigraph.graph_store_url,
+        "BPFGRAPH_LOAD_CITIES": "false",
+    }
+    app = BpfgraphServer(tmp / "app", env=env)
+    try:
+        app.store_examples()
+        yield app
+    finally:
+        app.stop()
+        oxigraph.stop()
+
+
+@pytest.fixture(params=["embedded", "remote"])
+def any_store(request: pytest.FixtureRequest) -> Iterator[SPARQLUpdateStore]:
+    """rdflib's update store on the service, over its embedded store and over a remote one."""
+    name = "server" if request.param == "embedded" else "remote_server"
+    served: BpfgraphServer = request.getfixturevalue(name)
+    endpoint = served.url("/sparql")
+    store = SPARQLUpdateStore(endpoint, endpoint, auth=("rdflib", served.token or ""))
+    yield store
+    store.close()
+
+
+def test_rdflib_dataset_write_flow(any_store: SPARQLUpdateStore):
     iri, data = mapping(f"rdflib-{uuid.uuid4().hex[:8]}")
     name = URIRef(f"https://example.org/graph/clients/{uuid.uuid4().hex}")
-    dataset = Dataset(store=update_store)
+    dataset = Dataset(store=any_store)
     graph = dataset.graph(name)  # CREATE GRAPH: a new graph
     assert len(list(graph.triples((None, None, None)))) == 0
     graph += data  # one INSERT DATA: the mapping is validated as a whole
@@ -292,8 +324,8 @@ def test_rdflib_transaction_is_one_update(server: BpfgraphServer):
     assert not {first, second} & {g.identifier for g in dataset.contexts()}
 
 
-def test_rdflib_opens_an_existing_graph(update_store: SPARQLUpdateStore):
-    dataset = Dataset(store=update_store)
+def test_rdflib_opens_an_existing_graph(any_store: SPARQLUpdateStore):
+    dataset = Dataset(store=any_store)
     for _ in range(2):
         example = dataset.graph(URIRef(EXAMPLE_GRAPH))
         assert (None, RDF.type, URIRef(f"{BPF}CityMapping")) in example

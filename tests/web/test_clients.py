@@ -295,6 +295,9 @@ def test_rdflib_dataset_write_flow(any_store: SPARQLUpdateStore):
     assert (URIRef(iri), RDF.type, URIRef(f"{BPF}CityMapping")) in again
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     assert int(next(iter(again.query(count)))[0]) == len(data)
+    in_graph = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"
+    union = Dataset(store=any_store, default_union=True)
+    assert int(next(iter(union.query(in_graph)))[0]) == len(data)
     note = (URIRef(iri), RDFS.comment, Literal("checked by rdflib", lang="en"))
     graph.add(note)
     assert note in graph

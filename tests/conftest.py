@@ -47,6 +47,7 @@ SLOW = {
     "tests/test_gaps.py::test_single_city_has_no_comparison": 3,
     "tests/web/test_scale_out.py::*": 38,
     "tests/web/test_remote_store.py::*": 11,
+    "tests/web/test_clients.py::*": 9,  # SPARQLWrapper, rdflib's stores and curl, every format
     "tests/web/test_downloads.py::test_every_download_parses*": 18,
     "tests/web/test_fastlane.py::test_the_cache_stays_within_its_bound": 7,
     "tests/web/test_graph_store.py::test_accepted_mappings_persist_across_restarts": 7,

@@ -45,10 +45,14 @@ SLOW = {
     "tests/test_summaries.py::test_bulk_load_derives_the_same_summaries*": 8,
     "tests/test_gaps.py::test_report_refuses_files_without_mappings": 3,
     "tests/test_gaps.py::test_single_city_has_no_comparison": 3,
+    "tests/test_shacl_standard.py::test_jena_*": 150,  # Apache Jena SHACL, one JVM per case
+    "tests/web/test_pyshacl_cli.py::*": 68,  # the pyshacl command, one process per case
+    "tests/test_owl.py::test_*hermit*": 12,  # HermiT on Java (Pellet takes 2 s)
     "tests/web/test_scale_out.py::*": 38,
     "tests/web/test_remote_store.py::*": 11,
     "tests/web/test_clients.py::*": 9,  # SPARQLWrapper, rdflib's stores and curl, every format
     "tests/web/test_downloads.py::test_every_download_parses*": 18,
+    "tests/web/test_downloads.py::test_pyshacl_takes_the_shapes*": 45,
     "tests/web/test_fastlane.py::test_the_cache_stays_within_its_bound": 7,
     "tests/web/test_graph_store.py::test_accepted_mappings_persist_across_restarts": 7,
     "tests/web/test_graph_store.py::test_read_only_without_token": 5,

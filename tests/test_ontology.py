@@ -54,8 +54,9 @@ def test_io_properties_go_from_process_to_work_product(ontology):
 
 def test_header_is_complete(ontology):
     assert lint.header(ontology) == []
+    version = str(ontology.value(ONTOLOGY_IRI, OWL.versionInfo))
     assert ontology.value(ONTOLOGY_IRI, OWL.versionIRI) == URIRef(
-        "https://w3id.org/bpfgraph/def/0.1.0"
+        f"https://w3id.org/bpfgraph/def/{version}"
     )
     assert (
         str(
@@ -95,6 +96,7 @@ def test_lint_finds_term_problems():
     assert ("bpf:NoDefinition", "needs exactly one skos:definition") in by_term
     assert ("bpf:TwoLabels", "needs exactly one English rdfs:label") in by_term
     assert ("bpf:NotDefinedBy", f"needs rdfs:isDefinedBy <{ONTOLOGY_IRI}>") in by_term
+    assert ("bpf:NoDefinition", "needs exactly one rdfs:comment") in by_term
 
 
 def test_lint_finds_duplicate_labels():

@@ -6,7 +6,7 @@ import itertools
 from decimal import Decimal
 
 from rdflib import RDF, SKOS, Literal
-from rdflib.collection import Collection
+from rdflib.namespace import DCTERMS
 
 from bpfgraph.vocab import BPF, ID, RATING_SCHEME, rating
 
@@ -32,9 +32,17 @@ def test_four_ratings_in_order(framework):
         assert framework.value(r, SKOS.definition) is not None
 
 
-def test_ordered_collection(framework):
-    head = framework.value(ID["rating/order"], SKOS.memberList)
-    assert list(Collection(framework, head)) == [rating(c) for c, *_ in EXPECTED]
+def test_the_order_is_the_ordinal(framework):
+    """The ratings' order is bpf:ordinal (no skos:OrderedCollection: its RDF list is not
+    OWL 2 DL), and the scale cites ISO/IEC 33020 as a document, not as text."""
+    ordered = sorted(
+        framework.objects(RATING_SCHEME, SKOS.hasTopConcept),
+        key=lambda r: framework.value(r, BPF.ordinal).toPython(),
+    )
+    assert ordered == [rating(c) for c, *_ in EXPECTED]
+    source = framework.value(RATING_SCHEME, DCTERMS.source)
+    assert source == ID["document/iso-iec-33020-2019"]
+    assert (source, RDF.type, BPF.ReferenceDocument) in framework
 
 
 def test_ranges_are_contiguous(framework):

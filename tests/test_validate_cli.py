@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from rdflib import Graph
+from rdflib import RDF, Graph
+from rdflib.namespace import SH
 
 from .conftest import DATA
 from .test_cli import assert_no_traceback, run
@@ -73,16 +74,27 @@ def test_json_format_follows_the_documented_schema():
     assert result["value"] == "https://w3id.org/bpfgraph/id/process/G9"
 
 
-def test_turtle_format_is_a_shacl_report():
-    proc = run("validate", "--format", "turtle", str(BAD))
+@pytest.mark.parametrize("engine", ["turbo", "pyshacl"])
+@pytest.mark.parametrize(
+    ("case", "exit_code", "standard", "results"),
+    [(GOOD, 0, "true", 0), (WARN, 0, "false", 1), (BAD, 1, "false", 1)],
+    ids=["conforming", "warning-only", "violation"],
+)
+def test_turtle_format_is_a_standard_shacl_report(
+    case: Path, exit_code: int, standard: str, results: int, engine: str
+):
+    """SHACL §3.6.1: sh:conforms is false whenever the report holds a result, a warning
+    included; the human verdict (no violations: exit 0, "conforms") stays in text and JSON."""
+    proc = run("validate", "--format", "turtle", "--engine", engine, str(case))
+    assert proc.returncode == exit_code, proc.stderr
     g = Graph().parse(data=proc.stdout, format="turtle")
-    sh = "http://www.w3.org/ns/shacl#"
-    reports = list(g.subjects(predicate=None, object=None))
-    assert reports
-    from rdflib import RDF, URIRef
-
-    (report,) = g.subjects(RDF.type, URIRef(sh + "ValidationReport"))
-    assert str(g.value(report, URIRef(sh + "conforms"))) == "false"
+    (report,) = g.subjects(RDF.type, SH.ValidationReport)
+    assert [str(v) for v in g.objects(report, SH.conforms)] == [standard]
+    assert len(list(g.objects(report, SH.result))) == results
+    doc = json.loads(run("validate", "--format", "json", "--engine", engine, str(case)).stdout)
+    assert doc["conforms"] is (exit_code == 0)
+    text = run("validate", "--engine", engine, str(case)).stdout
+    assert text.splitlines()[-1].endswith(" conforms" if exit_code == 0 else "does not conform")
 
 
 def test_parse_error_exits_2_with_file_and_line(tmp_path: Path):

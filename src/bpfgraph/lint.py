@@ -82,7 +82,8 @@ def defined_terms(ontology: Graph) -> set[URIRef]:
 
 
 def terms(ontology: Graph) -> list[Problem]:
-    """Every bpf: term: a type, one English label, one definition, isDefinedBy the ontology."""
+    """Every bpf: term: a type, one English label, one definition, one rdfs:comment (what
+    Protégé, Widoco and pyLODE show), isDefinedBy the ontology."""
     problems = []
     for term in sorted(defined_terms(ontology)):
         where = term.n3(ontology.namespace_manager)
@@ -101,6 +102,11 @@ def terms(ontology: Graph) -> list[Problem]:
                 Problem(
                     "terms", where, f"needs exactly one skos:definition, has {len(definitions)}"
                 )
+            )
+        comments = list(ontology.objects(term, RDFS.comment))
+        if len(comments) != 1:
+            problems.append(
+                Problem("terms", where, f"needs exactly one rdfs:comment, has {len(comments)}")
             )
         if (term, RDFS.isDefinedBy, ONTOLOGY_IRI) not in ontology:
             problems.append(Problem("terms", where, f"needs rdfs:isDefinedBy <{ONTOLOGY_IRI}>"))

@@ -59,7 +59,8 @@ class Result:
 @dataclass
 class Report:
     """A validation's outcome: ``conforms`` unless a result is a Violation (warnings and infos
-    never make a graph fail here), the results, and the SHACL report graph."""
+    never make a graph fail here), the results, and the SHACL report graph — standard: its
+    ``sh:conforms`` is false when it holds any result (:func:`standard_conforms`)."""
 
     conforms: bool
     results: list[Result] = field(default_factory=list)
@@ -149,9 +150,32 @@ def validate(
             allow_warnings=True,
             allow_infos=True,
         )
+    standard_conforms(report_graph)
     results = _results(report_graph)
     conforms = not any(r.severity == "Violation" for r in results)
     return Report(conforms, results, report_graph)
+
+
+def standard_conforms(report_graph: Graph) -> None:
+    """Set each ``sh:ValidationReport``'s ``sh:conforms`` as SHACL §3.6.1 has it: true only
+    when the report holds no result at all, warnings and infos included. (bpfgraph validates
+    with warnings and infos allowed, for its own verdict; the engines then write
+    ``sh:conforms true`` beside them.) The human verdict, "no violations", is
+    :attr:`Report.conforms`, given in the text and JSON reports.
+
+    >>> g = Graph()
+    >>> report, result = BNode(), BNode()
+    >>> for t in [(report, RDF.type, SH.ValidationReport), (report, SH.conforms, Literal(True)),
+    ...           (report, SH.result, result), (result, SH.resultSeverity, SH.Warning)]:
+    ...     _ = g.add(t)
+    >>> standard_conforms(g)
+    >>> g.value(report, SH.conforms).n3()
+    '"false"^^<http://www.w3.org/2001/XMLSchema#boolean>'
+    """
+    for report in list(report_graph.subjects(RDF.type, SH.ValidationReport)):
+        report_graph.set(
+            (report, SH.conforms, Literal((report, SH.result, None) not in report_graph))
+        )
 
 
 def framework_shapes() -> Graph:
@@ -188,15 +212,26 @@ CONTEXT_PREDICATES = (
 )
 
 
-@cache
-def _mapping_context() -> Graph:
-    framework = load_part("framework")
+def framework_context(framework: Graph) -> Graph:
+    """The framework context a city mapping is validated with, taken from ``framework``: of
+    each framework process, its notation, names, outcomes and base practices with their
+    ordinals and statements (the triples of :data:`CONTEXT_PREDICATES`). Merged into the
+    mapping's data graph, it is all any SHACL processor needs besides
+    ``shapes/city-mapping.ttl`` (the rest of the framework only slows validation down); the
+    service publishes it as ``/download/mapping-context``."""
     context = Graph()
     for predicate in CONTEXT_PREDICATES:
         for s, o in framework.subject_objects(predicate):
             if isinstance(s, URIRef) and "/id/process/" in str(s):
                 context.add((s, predicate, o))
     return context
+
+
+@cache
+def mapping_context() -> Graph:
+    """:func:`framework_context` of the framework's files, made once per process (shared:
+    do not change it)."""
+    return framework_context(load_part("framework"))
 
 
 class ValidationError(Exception):
@@ -222,7 +257,7 @@ def validate_mapping(mapping: Graph, engine: str | None = None) -> Report:
     # for the turbo engine a plain triple store: rdflib's default one also tracks contexts,
     # which costs a third of the time here (pySHACL needs them)
     data = Graph(store=SimpleMemory()) if engine == "turbo" else Graph()
-    data += _mapping_context()
+    data += mapping_context()
     data += mapping
     try:
         report = validate(
@@ -265,7 +300,7 @@ def _too_many_process_mappings(mapping: Graph) -> Report | None:
 
 def _locate(report: Report, mapping: Graph) -> None:
     """Attach to each result the process mapping its focus node belongs to."""
-    fw = _mapping_context()
+    fw = mapping_context()
     owner: dict[Node, Node] = {}
     for pm, child in mapping.subject_objects(BPF.hasOutcomeAdoption):
         owner[child] = pm

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph
+from rdflib import RDF, Dataset, Graph
 
 from ..formats import OXIGRAPH_WRITERS
 
@@ -24,7 +24,19 @@ def serialize(data: Graph | Dataset, fmt: str, **options: Any) -> bytes:
     >>> text = serialize(g, "turtle").decode()
     >>> len(Graph().parse(data=text, format="turtle"))
     3000
+
+    rdflib's indented RDF/XML (``pretty-xml``) writes every RDF list as
+    ``rdf:parseType="Collection"``, which holds resources only: a literal member becomes an
+    IRI (``("en")`` comes back as ``(<en>)``) and other statements about a list node are
+    dropped. A graph holding any list is therefore written with the plain ``xml`` writer:
+
+    >>> g = Graph().parse(data='<urn:s> <urn:p> ("en") .', format="turtle")
+    >>> back = Graph().parse(data=serialize(g, "pretty-xml"), format="xml")
+    >>> [o.n3() for o in back.objects(None, RDF.first)]
+    ['"en"']
     """
+    if fmt == "pretty-xml" and next(iter(data.triples((None, RDF.first, None))), None):
+        fmt = "xml"
     try:
         return data.serialize(format=fmt, encoding="utf-8", **options)
     except RecursionError:

@@ -15,13 +15,14 @@ from .. import rdfio
 from ..framework import INFERRED, PARTS, graph_iri
 from ..store.base import Store
 from ..summaries import mapping_graphs
+from ..validation import framework_context
 from ..vocab import PREFIXES
 from .cache import AnswerCache
 from .cache import etag as etag_of
 from .errors import ProtocolError
 from .negotiation import RDF_FORMATS, choose
 
-NAMES = ("ontology", "alignments", "shapes", "framework", "mappings", "all")
+NAMES = ("ontology", "alignments", "shapes", "framework", "mappings", "all", "mapping-context")
 EXT_MEDIA = {
     "ttl": "text/turtle",
     "jsonld": "application/ld+json",
@@ -61,7 +62,16 @@ def download(cache: AnswerCache, store: Store, name: str, media: str) -> tuple[b
 
 
 def dataset_for(store: Store, name: str) -> Dataset:
-    """The graphs a download name stands for: one part, the city mappings, or everything."""
+    """The graphs a download name stands for: one part, the city mappings, everything, or
+    the framework context a SHACL processor validates a mapping with (in the default graph;
+    the README's recipe for the pyshacl command gives it as a data file beside the mapping).
+    """
+    if name == "mapping-context":
+        ds = Dataset()
+        for prefix, ns in PREFIXES.items():
+            ds.bind(prefix, ns)
+        ds.default_graph += framework_context(store.get_graph(str(graph_iri("framework"))))
+        return ds
     if name in PARTS:
         graphs = [str(graph_iri(name))]
     elif name == "mappings":

@@ -13,10 +13,10 @@ from ..state import StateDep
 router = APIRouter(tags=["downloads"])
 
 
-@router.api_route("/download/{filename}", methods=["GET", "HEAD"])
+@router.get("/download/{filename}")
 def download(filename: str, request: Request, st: StateDep) -> Response:
-    """A dataset (ontology, alignments, shapes, framework, mappings, all) in the format its
-    extension names, or without one in the format the client accepts."""
+    """A dataset (ontology, alignments, shapes, framework, mappings, all, mapping-context) in
+    the format its extension names, or without one in the format the client accepts."""
     name, media, ext = downloads.resolve(filename, request.headers.get("accept"))
     body, media, etag = downloads.download(st.cache, st.store, name, media)
     headers = {
@@ -32,9 +32,4 @@ def download(filename: str, request: Request, st: StateDep) -> Response:
     ims = request.headers.get("if-modified-since")
     if ims and not inm and ims == headers["Last-Modified"]:
         return Response(status_code=304, headers=headers)
-    if request.method == "HEAD":
-        return Response(
-            status_code=200,
-            headers={**headers, "Content-Type": media, "Content-Length": str(len(body))},
-        )
     return Response(body, media_type=media, headers=headers)

@@ -416,3 +416,58 @@ def test_starlette_refusals_answer_in_the_service_format(method, path, status, c
     response = client.request(method, path)
     assert response.status_code == status
     assert response.json()["status"] == status and response.json()["error"]
+
+
+STAR = "INSERT DATA { GRAPH <https://example.org/gate/star> { <urn:a> <urn:b> <<( <urn:s> <urn:p> <urn:o> )>> } }"
+#: updates whose trial changes the worker's copy before it is refused (the attack's finding:
+#: the refused changes stayed in that worker's copy, seen by later queries and merged into the
+#: store by a later write on that worker)
+REFUSED_AFTER_CHANGES = [
+    (
+        "delete-mapping-triple",
+        f"DELETE WHERE {{ GRAPH <{MAPPING}> {{ ?m <https://w3id.org/bpfgraph/def#city> ?c }} }} ; {STAR}",
+    ),
+    (
+        "insert-plain-graph",
+        "INSERT DATA { GRAPH <https://example.org/gate/plain> { <urn:evil> <urn:p> <urn:o> } } ; "
+        + STAR,
+    ),
+    ("drop-plain-graph", "DROP GRAPH <https://example.org/gate/plain> ; " + STAR),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "text"), REFUSED_AFTER_CHANGES, ids=[r[0] for r in REFUSED_AFTER_CHANGES]
+)
+def test_a_refused_update_leaves_no_trace_in_any_worker(name, text, client, server):
+    before = _store_mapping(client, server)
+    plain = "https://example.org/gate/plain"
+    seed = "INSERT DATA { GRAPH <%s> { <urn:good> <urn:p> <urn:o> } }" % plain
+    assert update(client, server, seed).status_code == 204
+    response = update(client, server, text)
+    assert response.status_code == 400, response.text
+    for i in range(12):  # different texts: not answered from the cache; every worker in turn
+        query = f"SELECT ?s ?p ?o {{ GRAPH <{MAPPING}> {{ ?s ?p ?o }} }} # {name} {i}"
+        rows = client.get(
+            "/sparql", params={"query": query}, headers={"Accept": "text/tab-separated-values"}
+        ).text.splitlines()[1:]
+        assert (
+            hashlib.sha256("\n".join(sorted(rows)).encode()).hexdigest() + f"/{len(rows)}" == before
+        )
+        ask = f"ASK {{ GRAPH <{plain}> {{ <urn:good> ?p ?o }} FILTER NOT EXISTS {{ GRAPH <{plain}> {{ <urn:evil> ?q ?r }} }} }} # {i}"
+        assert (
+            client.get(
+                "/sparql",
+                params={"query": ask},
+                headers={"Accept": "application/sparql-results+json"},
+            ).json()["boolean"]
+            is True
+        )
+    for i in range(12):  # later writes on every worker merge nothing refused into the store
+        extra = "INSERT DATA { GRAPH <%s> { <urn:good> <urn:p> <urn:o%d> } }" % (plain, i)
+        assert update(client, server, extra).status_code == 204
+    stored = client.get(
+        "/graphs", params={"graph": plain}, headers={"Accept": "application/n-triples"}
+    ).text
+    assert "urn:good" in stored and "urn:evil" not in stored
+    assert update(client, server, f"DROP GRAPH <{plain}>").status_code == 204

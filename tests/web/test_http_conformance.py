@@ -133,6 +133,29 @@ def test_validators_and_304(url: str, accept: str, client: httpx.Client):
     assert both.status_code == 200
     unreadable = client.get(url, headers={"Accept": accept, "If-Modified-Since": "yesterday"})
     assert unreadable.status_code == 200
+    # RFC 9110 13.1.2: If-None-Match compares weakly; "*" matches any current representation
+    for held_as in (f"W/{etag}", "*", f'"other", W/{etag}'):
+        weak = client.get(url, headers={"Accept": accept, "If-None-Match": held_as})
+        assert weak.status_code == 304, held_as
+
+
+#: dates a client may send that no calendar holds: ignored, never a 500 (the attack's finding)
+OVERFLOWING = [
+    "Mon, 01 Jan 99999999999999999999 00:00:00 GMT",
+    "Mon, 01 Jan 2024 00:00:00 +99999999999999999999",
+    "Mon, 99 Jan 2024 00:00:00 GMT",
+    "Mon, 01 Jan 0 00:00:00 GMT",
+]
+
+
+@pytest.mark.parametrize("since", OVERFLOWING)
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+@pytest.mark.parametrize(
+    "url", ["/id/process/G1", "/def", "/catalog", "/void", "/provenance", "/download/ontology.ttl"]
+)
+def test_an_impossible_date_is_ignored(url: str, method: str, since: str, client: httpx.Client):
+    response = client.request(method, url, headers={"If-Modified-Since": since})
+    assert response.status_code == 200, response.text
 
 
 def test_representations_have_their_own_etags(client: httpx.Client):

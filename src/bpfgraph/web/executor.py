@@ -349,6 +349,10 @@ class QueryPool:
             self._replace(worker)
             raise
         watch.stop()
+        if reply[0] != "ok" and kind == "update":
+            # a refused update may have changed the copy before it was refused (RDF-star, the
+            # write limit): the copy is taken again before its next job
+            self.mark_dirty(worker, None)
         self._idle.put(worker)
         if reply[0] == "ok":
             return reply[1], worker

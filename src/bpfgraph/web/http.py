@@ -101,10 +101,19 @@ async def require_write_token(request: Request, st: StateDep) -> None:
 
 
 def revalidated(if_none_match: str | None, etag: str) -> bool:
-    """Whether ``If-None-Match`` names ``etag`` (the client holds the answer: 304)."""
+    """Whether ``If-None-Match`` names ``etag`` (the client holds the answer: 304), by the
+    weak comparison RFC 9110 13.1.2 asks for (``W/"x"`` matches ``"x"``); ``*`` matches any.
+
+    >>> revalidated('W/"a", "b"', '"a"'), revalidated("*", '"a"'), revalidated('"b"', '"a"')
+    (True, True, False)
+    """
     if not if_none_match:
         return False
-    return if_none_match == etag or etag in [t.strip() for t in if_none_match.split(",")]
+    tags = [t.strip() for t in if_none_match.split(",")]
+    if "*" in tags:
+        return True
+    opaque = etag.removeprefix("W/")
+    return any(t.removeprefix("W/") == opaque for t in tags)
 
 
 def unmodified(request: Request, etag: str, modified: dt.datetime) -> bool:
@@ -159,12 +168,14 @@ def parsed_date(value: str | None) -> dt.datetime | None:
 
     >>> parsed_date("Wed, 01 May 2024 12:00:00 GMT").isoformat(), parsed_date("soon")
     ('2024-05-01T12:00:00+00:00', None)
+    >>> parsed_date("Mon, 01 Jan 99999999999999999999 00:00:00 GMT") is None
+    True
     """
     if not value:
         return None
     try:
         moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 

@@ -131,3 +131,17 @@ def suspect_key(text: str) -> str:
     kept = STRING_IRI_COMMENT.sub(placeholder, text)
     kept = _TERMS.sub(lambda m: "?" if m.group()[0] in "?$" else "t", kept)
     return " ".join(kept.split()).upper()
+
+
+_FORM = re.compile(r"(?<![\w:?$])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:-])", re.IGNORECASE)
+
+
+def query_form(text: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the query's form (its first form keyword outside
+    strings, IRIs and comments; SELECT when there is none).
+
+    >>> query_form("PREFIX ask: <urn:x#> # SELECT\\nCONSTRUCT { ?s ?p 'ASK' } WHERE { ?s ?p ?o }")
+    'CONSTRUCT'
+    """
+    m = _FORM.search(code_only(text))
+    return m.group(1).upper() if m else "SELECT"

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from rdflib import Graph
 
 from .. import rdfio
-from .results import AskResult, GraphResult, QueryResult, SelectResult
+from .results import AskResult, GraphResult, ProtocolAnswer, QueryResult, SelectResult
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -188,9 +188,10 @@ class Store(ABC):
 
     def query_protocol(
         self, text: str, media: str, default_graphs: list[str], named_graphs: list[str]
-    ) -> tuple[str, bytes]:
+    ) -> ProtocolAnswer:
         """Pass a SPARQL Protocol query to the engine and return its answer as it serialises
-        it (media type, body): the service's way of querying a store it does not embed."""
+        it (media type, body, row cap it was cut at): the service's way of querying a store it
+        does not embed."""
         raise StoreError(f"the {self.engine} store answers queries in this process only")
 
     def close(self) -> None:  # noqa: B027 - optional hook
@@ -204,6 +205,7 @@ def _nothing() -> None:
 __all__ = [
     "AskResult",
     "GraphResult",
+    "ProtocolAnswer",
     "QueryResult",
     "SelectResult",
     "Store",

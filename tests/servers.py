@@ -83,7 +83,8 @@ class VirtuosoServer:
     and the package's stock ``virtuoso.ini`` (paths and ports changed), stopped by
     :meth:`stop`. The one setting added is the update grant of the anonymous SPARQL user
     (``GRANT SPARQL_UPDATE TO "SPARQL"``), and a user :data:`VIRTUOSO_USER` for the
-    authenticated endpoint ``/sparql-auth`` (Digest)."""
+    authenticated endpoints: ``/sparql-auth`` (Digest, as shipped) and ``/sparql-basic`` (the
+    same endpoint asking for Basic, defined here)."""
 
     def __init__(self, location: Path, start_timeout: float = 120.0) -> None:
         exe, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
@@ -118,6 +119,10 @@ class VirtuosoServer:
                 'GRANT SPARQL_UPDATE TO "SPARQL";',
                 f"DB.DBA.USER_CREATE('{user}', '{password}');",
                 f'GRANT SPARQL_UPDATE TO "{user}";',
+                # the same endpoint asking for Basic credentials (/sparql-auth asks for Digest)
+                "DB.DBA.VHOST_DEFINE(lpath=>'/sparql-basic', ppath=>'/!sparql/', is_dav=>1, "
+                "vsp_user=>'dba', opts=>vector('noinherit', 1), "
+                "auth_fn=>'DB.DBA.HP_AUTH_SPARQL_USER', realm=>'SPARQL', sec=>'basic');",
             )
         except BaseException:
             self.stop()
@@ -172,6 +177,11 @@ class VirtuosoServer:
     def auth_url(self) -> str:
         """The endpoint that asks for credentials (Digest) and allows updates."""
         return f"{self.base}/sparql-auth"
+
+    @property
+    def basic_url(self) -> str:
+        """The endpoint that asks for credentials (Basic) and allows updates."""
+        return f"{self.base}/sparql-basic"
 
     def stop(self) -> None:
         if self.process.poll() is None:

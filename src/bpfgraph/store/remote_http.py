@@ -47,6 +47,7 @@ GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
 XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _USERINFO = re.compile(r"(?<=//)[^/@\s]*@")
+_LABEL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(?<!\.)")
 
 
 class StoreAuthError(StoreError):
@@ -96,10 +97,25 @@ def normalise_cell(cell: dict) -> dict:
         value = "true" if value else "false"
     elif not isinstance(value, str):
         value = str(value)
+    if out.get("type") == "bnode":
+        value = blank_label(value)
     if out.get("datatype") == XSD_BOOLEAN and value in ("1", "0"):
         value = "true" if value == "1" else "false"
     out["value"] = value
     return out
+
+
+def blank_label(value: str) -> str:
+    """A blank node label as SPARQL JSON results give it, made a valid label: Virtuoso writes
+    ``nodeID://b10006`` (read as ``b10006``); another label that is not one is written in hex.
+
+    >>> blank_label("nodeID://b10006"), blank_label("b0"), blank_label("a:b")
+    ('b10006', 'b0', 'x613a62')
+    """
+    value = value.removeprefix("nodeID://")
+    if _LABEL.fullmatch(value):
+        return value
+    return "x" + value.encode("utf-8").hex()
 
 
 def normalise_results(doc: dict) -> dict:

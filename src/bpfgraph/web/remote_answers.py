@@ -11,7 +11,13 @@ import json
 import pyoxigraph as ox
 
 from ..store.results import ProtocolAnswer
-from .evaluation import Answer, serialise_boolean, serialise_solutions, serialise_triples
+from .evaluation import (
+    Answer,
+    ProtocolError,
+    serialise_boolean,
+    serialise_solutions,
+    serialise_triples,
+)
 
 _GRAPH_FORMATS = {
     "application/n-triples": ox.RdfFormat.N_TRIPLES,
@@ -21,7 +27,16 @@ _GRAPH_FORMATS = {
 
 def client_answer(raw: ProtocolAnswer, media: str, max_rows: int) -> Answer:
     """``raw`` written in ``media``, cut at ``max_rows``; truncated (with the cap it was cut
-    at) when the service or the store cut it."""
+    at) when the service or the store cut it. 502 when the store's answer cannot be read."""
+    try:
+        return _written(raw, media, max_rows)
+    except (SyntaxError, ValueError) as exc:
+        raise ProtocolError(
+            502, f"the SPARQL store's answer ({raw.media_type}) cannot be read: {exc}"
+        ) from None
+
+
+def _written(raw: ProtocolAnswer, media: str, max_rows: int) -> Answer:
     rows: list = []
     truncated = False
     if raw.media_type in _GRAPH_FORMATS:

@@ -1,7 +1,7 @@
 """SPARQL Updates rewritten so that every remote engine takes them: ``INSERT DATA`` blocks
 holding blank nodes, which Virtuoso 7 refuses ("Blank node … is not allowed in a constant
-clause"), and blocks too large for it ("the length of generated SQL text has exceeded 10000
-lines").
+clause"), blocks too large for it ("the length of generated SQL text has exceeded 10000
+lines"), and requests too large for it (:func:`portable_requests`).
 
 Each such block is read as TriG (what bpfgraph writes there: N-Triples, in ``GRAPH`` blocks)
 and written again as several operations: the triples without blank nodes in ``INSERT DATA``
@@ -34,8 +34,57 @@ from ..sparql_text import code_only
 
 #: triples per operation written (far below what Virtuoso's SQL compiler takes)
 CHUNK = 1000
+#: lines of data (about one triple each) per request at most, when an update must be cut
+REQUEST_LINES = 4 * CHUNK
 _BRACE = re.compile(r"[{}]")
+_SEPARATOR = re.compile(r"[{};]")
+_PROLOGUE = re.compile(r"(?<![\w:?$.-])(PREFIX|BASE)(?![\w:-])", re.IGNORECASE)
 _INSERT_DATA = re.compile(r"(?<![\w:?$.-])INSERT\s+DATA(?![\w:-])", re.IGNORECASE)
+
+
+def portable_requests(update: str) -> list[str]:
+    """``update`` made portable (:func:`portable_update`) and, when it holds more than
+    :data:`REQUEST_LINES` lines of data, cut between operations into several requests, sent
+    in order: Virtuoso compiles a whole request into one code vector of bounded size
+    ("Maximum size (32767) of a code vector exceeded"). An update with a prologue (PREFIX,
+    BASE) is never cut: its later operations need it.
+
+    >>> portable_requests("DROP SILENT GRAPH <g:a> ; INSERT DATA { <s:a> <p:q> 'a;b' }")
+    ["DROP SILENT GRAPH <g:a> ; INSERT DATA { <s:a> <p:q> 'a;b' }"]
+    """
+    text = portable_update(update)
+    code = code_only(text)
+    if code.count("\n") <= REQUEST_LINES or _PROLOGUE.search(code):
+        return [text]
+    requests: list[str] = []
+    current: list[str] = []
+    lines = 0
+    for operation in _operations(text, code):
+        size = operation.count("\n")
+        if current and lines + size > REQUEST_LINES:
+            requests.append(" ;\n".join(current))
+            current, lines = [], 0
+        current.append(operation)
+        lines += size
+    if current:
+        requests.append(" ;\n".join(current))
+    return requests
+
+
+def _operations(text: str, code: str) -> list[str]:
+    """The operations of an update: its text cut at each ``;`` outside braces."""
+    out, depth, start = [], 0, 0
+    for m in _SEPARATOR.finditer(code):
+        token = m.group()
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth -= 1
+        elif depth == 0:
+            out.append(text[start : m.start()].strip())
+            start = m.end()
+    out.append(text[start:].strip())
+    return [operation for operation in out if operation]
 
 
 def portable_update(update: str) -> str:

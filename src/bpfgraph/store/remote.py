@@ -25,7 +25,7 @@ from rdflib import Graph, Literal
 from .. import rdfio
 from ..sparql_text import has_dataset_clause, query_form
 from .base import Store, StoreError, StoreRefused, replace_graphs_update
-from .portable_update import portable_update
+from .portable_update import portable_requests
 from .remote_http import (
     GRAPH_ACCEPT,
     GRAPH_FORMS,
@@ -204,9 +204,9 @@ class RemoteStore(Store):
         return read_answer(response, form)
 
     def get_graph(self, graph: str) -> Graph:
-        """The triples of one named graph: one CONSTRUCT, or ordered pages of a SELECT when
-        the store cut the CONSTRUCT at its row cap (Virtuoso does so without a word: the
-        triples are counted first)."""
+        """The triples of one named graph: one CONSTRUCT, or pages of a SELECT when the store
+        cut the CONSTRUCT at its row cap (Virtuoso does so without a word: the triples are
+        counted first, and the pages must give them all)."""
         expected = self.count(graph)
         try:
             result = self.query(
@@ -225,8 +225,10 @@ class RemoteStore(Store):
         offset, page = 0, min(PAGE_ROWS, self.row_cap or PAGE_ROWS)
         while offset < expected:
             response, _ = self._ask_store(
+                # not ordered: Virtuoso sorts no more than its row cap (OFFSET included); the
+                # pages of an unchanged graph come in one order, and are counted below
                 f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} "
-                f"ORDER BY ?s ?p ?o LIMIT {page} OFFSET {offset}",
+                f"LIMIT {page} OFFSET {offset}",
                 union=False,
             )
             cap = row_cap(response)
@@ -241,7 +243,9 @@ class RemoteStore(Store):
             offset += len(rows)
         if len(out) < expected:
             raise StoreError(
-                f"the SPARQL store gave {len(out)} of the {expected} triples of <{graph}>"
+                f"the SPARQL store gave {len(out)} of the {expected} triples of <{graph}> (it "
+                "cuts answers at its row limit, and its pages overlapped or the graph changed); "
+                "raise the limit (Virtuoso: ResultSetMaxRows in virtuoso.ini) or try again"
             )
         return out
 
@@ -249,17 +253,21 @@ class RemoteStore(Store):
         self, sparql: str, *, touches: Collection[str] | None = None, default: bool = False
     ) -> None:
         """Send a SPARQL Update to the update endpoint (``touches`` and ``default`` are not
-        needed: the store keeps no copies here). StoreError when there is no update URL, the
-        store is unreachable or it refuses the update."""
+        needed: the store keeps no copies here): one request, one transaction, unless it
+        writes more than a few thousand triples (then several, in order: see
+        :func:`~.portable_update.portable_requests`). StoreError when there is no update URL,
+        the store is unreachable or it refuses the update."""
         if not self.update_url:
             raise StoreError("this store is read-only: set BPFGRAPH_SPARQL_UPDATE_URL to write")
         self._written()
-        self._post(
-            self.update_url,
-            # blank nodes and large blocks in INSERT DATA are refused by Virtuoso
-            content=urlencode({"update": portable_update(sparql)}).encode("utf-8"),
-            headers={"Content-Type": FORM},
-        )
+        # blank nodes and large blocks in INSERT DATA, and large requests, are refused by
+        # Virtuoso: written so that it takes them (a large write goes as several requests)
+        for request in portable_requests(sparql):
+            self._post(
+                self.update_url,
+                content=urlencode({"update": request}).encode("utf-8"),
+                headers={"Content-Type": FORM},
+            )
         self._written()
 
     def load_data(self, data: bytes, fmt: str, graph: str, replace: bool = True) -> None:

@@ -240,9 +240,21 @@ class Connection:
             raise StoreAuthError(self.say(self._auth_failure(response, url, what)))
         return response
 
+    def _challenge(self, response: httpx.Response, url: str) -> str:
+        """The scheme the endpoint asks for (``basic``, ``digest``; '' when unknown): from the
+        refusal, or (Virtuoso refuses Basic credentials without saying what it wants) from
+        the answer to a request without credentials."""
+        header = response.headers.get("www-authenticate", "")
+        if not header and self.user is not None:
+            try:
+                header = self.http.get(url, auth=None).headers.get("www-authenticate", "")
+            except httpx.HTTPError:
+                header = ""
+        return header.split(" ")[0].lower()
+
     def _auth_failure(self, response: httpx.Response, url: str, what: str) -> str:
         status = response.status_code
-        wants = response.headers.get("www-authenticate", "").split(" ")[0].lower()
+        wants = self._challenge(response, url)
         if status == 403:
             who = f"the user {self.user!r}" if self.user else "anonymous requests"
             return (

@@ -47,6 +47,9 @@ SLOW = {
     "tests/test_gaps.py::test_single_city_has_no_comparison": 3,
     "tests/web/test_scale_out.py::*": 38,
     "tests/web/test_remote_store.py::*": 11,
+    "tests/web/test_virtuoso_store.py::*": 63,  # Virtuoso (Debian's package) behind the service
+    "tests/test_remote_virtuoso.py::*": 17,  # Virtuoso: credentials, row cap
+    "tests/test_portable_queries.py::*": 27,  # every named query on Oxigraph server and Virtuoso
     "tests/web/test_downloads.py::test_every_download_parses*": 18,
     "tests/web/test_fastlane.py::test_the_cache_stays_within_its_bound": 7,
     "tests/web/test_graph_store.py::test_accepted_mappings_persist_across_restarts": 7,

@@ -15,7 +15,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from bpfgraph import queries
-from bpfgraph.framework import graph_iri
+from bpfgraph.framework import INFERRED, META, PARTS, graph_iri
 from bpfgraph.loading import ensure_loaded, source_digest, stored_digest
 from bpfgraph.settings import Settings
 from bpfgraph.store import AskResult, GraphResult, SelectResult, Store, StoreError
@@ -68,9 +68,11 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServe
 
 
 def clear(store: RemoteStore) -> None:
-    """Drop the graphs a test left (on Virtuoso, not its own: DROP ALL would take those too)."""
+    """Drop the graphs a test left: not Virtuoso's own (DROP ALL would take those too), nor the
+    framework's (loaded once: no test changes them)."""
+    keep = {str(graph_iri(part)) for part in (*PARTS, INFERRED)} | {str(META)}
     for graph in store.graphs():
-        if not graph.startswith(VIRTUOSO_OWN):
+        if not graph.startswith(VIRTUOSO_OWN) and graph not in keep:
             store.update(f"DROP SILENT GRAPH <{graph}>")
 
 

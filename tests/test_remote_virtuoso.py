@@ -185,3 +185,40 @@ def test_booleans_and_decimals_come_back_as_written(virtuoso: VirtuosoServer) ->
     assert (URIRef("urn:a"), URIRef("urn:t"), Literal(True)) in read
     store.delete_graph("urn:typed")
     store.close()
+
+
+def test_graph_store_protocol_with_digest(virtuoso: VirtuosoServer) -> None:
+    """Virtuoso's authenticated Graph Store endpoint, as the README's recipe configures it."""
+    store = RemoteStore(
+        virtuoso.query_url,
+        virtuoso.auth_url,
+        f"{virtuoso.base}/sparql-graph-crud-auth",
+        user=USER,
+        password=PASSWORD,
+        auth="digest",
+    )
+    data = Graph()
+    node = BNode()
+    data.add((URIRef("urn:gsp:a"), URIRef("urn:gsp:p"), node))
+    data.add((node, URIRef("urn:gsp:q"), Literal("x", lang="en")))
+    store.put_graph("urn:gsp", data)
+    assert len(store.get_graph("urn:gsp")) == 2
+    store.load_data(b'<urn:gsp:c> <urn:gsp:p> "y" .', "nt", "urn:gsp", replace=False)
+    assert store.count("urn:gsp") == 3
+    store.put_graph(
+        "urn:gsp", Graph().parse(data="<urn:gsp:z> <urn:gsp:p> <urn:gsp:o> .", format="nt")
+    )
+    assert store.count("urn:gsp") == 1
+    assert store.delete_graph("urn:gsp") is True
+    wrong = RemoteStore(
+        virtuoso.query_url,
+        virtuoso.auth_url,
+        f"{virtuoso.base}/sparql-graph-crud-auth",
+        user=USER,
+        password="nope",
+        auth="digest",
+    )
+    with pytest.raises(StoreAuthError, match="graph store at .* refused the credentials"):
+        wrong.put_graph("urn:gsp", data)
+    store.close()
+    wrong.close()

@@ -118,6 +118,12 @@ class Store(ABC):
         assert isinstance(result, GraphResult)
         return result.graph
 
+    def get_default_graph(self) -> Graph:
+        """The triples of the default graph."""
+        result = self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", union_default_graph=False)
+        assert isinstance(result, GraphResult)
+        return result.graph
+
     def triples(self, graph: str) -> Iterator[Triple]:
         """The triples of one named graph as strings (no rdflib terms where the engine can)."""
         for s, p, o in self.get_graph(graph):

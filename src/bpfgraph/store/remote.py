@@ -207,28 +207,37 @@ class RemoteStore(Store):
         """The triples of one named graph: one CONSTRUCT, or pages of a SELECT when the store
         cut the CONSTRUCT at its row cap (Virtuoso does so without a word: the triples are
         counted first, and the pages must give them all)."""
-        expected = self.count(graph)
+        return self._whole(f"GRAPH <{graph}> {{ ?s ?p ?o }}", f"<{graph}>", self.count(graph))
+
+    def get_default_graph(self) -> Graph:
+        """The triples of the store's default graph, counted and read as :meth:`get_graph`
+        reads a named one (on a store whose default graph is the union, the union)."""
+        counted = self._select(
+            "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
+            union=False,
+        )
+        return self._whole("?s ?p ?o", "the default graph", int(str(counted.rows[0]["n"])))
+
+    def _whole(self, pattern: str, name: str, expected: int) -> Graph:
         try:
             result = self.query(
-                f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}",
-                union_default_graph=False,
+                f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {pattern} }}", union_default_graph=False
             )
             assert isinstance(result, GraphResult)
             if len(result.graph) >= expected:
                 return result.graph
         except StoreTruncated:
             pass
-        return self._read_pages(graph, expected)
+        return self._read_pages(pattern, name, expected)
 
-    def _read_pages(self, graph: str, expected: int) -> Graph:
+    def _read_pages(self, pattern: str, name: str, expected: int) -> Graph:
         out = Graph()
         offset, page = 0, min(PAGE_ROWS, self.row_cap or PAGE_ROWS)
         while offset < expected:
             response, _ = self._ask_store(
                 # not ordered: Virtuoso sorts no more than its row cap (OFFSET included); the
                 # pages of an unchanged graph come in one order, and are counted below
-                f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} "
-                f"LIMIT {page} OFFSET {offset}",
+                f"SELECT DISTINCT ?s ?p ?o WHERE {{ {pattern} }} LIMIT {page} OFFSET {offset}",
                 union=False,
             )
             cap = row_cap(response)
@@ -243,7 +252,7 @@ class RemoteStore(Store):
             offset += len(rows)
         if len(out) < expected:
             raise StoreError(
-                f"the SPARQL store gave {len(out)} of the {expected} triples of <{graph}> (it "
+                f"the SPARQL store gave {len(out)} of the {expected} triples of {name} (it "
                 "cuts answers at its row limit, and its pages overlapped or the graph changed); "
                 "raise the limit (Virtuoso: ResultSetMaxRows in virtuoso.ini) or try again"
             )

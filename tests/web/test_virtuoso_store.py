@@ -205,6 +205,22 @@ def test_virtuosos_row_cap_reaches_the_client(service: BpfgraphServer) -> None:
         timeout=60,
     )
     assert "x-result-truncated" not in few.headers and len(few.text.splitlines()) == 6
+    # a CONSTRUCT Virtuoso cuts without a word (its solutions are counted)
+    whole = httpx.get(
+        service.url("/sparql"),
+        params={"query": "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"},
+        headers={"Accept": "application/n-triples"},
+        timeout=120,
+    )
+    assert whole.status_code == 200
+    assert whole.headers["x-result-truncated"] == "max-rows=10000"
+    part = httpx.get(
+        service.url("/sparql"),
+        params={"query": "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 100"},
+        headers={"Accept": "application/n-triples"},
+        timeout=120,
+    )
+    assert "x-result-truncated" not in part.headers and len(part.text.splitlines()) == 100
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,7 @@ import httpx
 from rdflib import Graph, Literal
 
 from .. import rdfio
-from ..sparql_text import has_dataset_clause, query_form
+from ..sparql_text import construct_solutions_query, has_dataset_clause, query_form
 from .base import Store, StoreError, StoreRefused, replace_graphs_update
 from .portable_update import portable_requests
 from .remote_http import (
@@ -47,6 +47,8 @@ FORM = "application/x-www-form-urlencoded"
 #: rows asked for per request when a graph is read in pages (a store's row cap below this is
 #: learnt from its answer)
 PAGE_ROWS = 10_000
+#: Virtuoso's row cap, as its SPARQL endpoint tells anyone
+VIRTUOSO_CAP = "SELECT (bif:virtuoso_ini_item_value('SPARQL', 'ResultSetMaxRows') AS ?n) WHERE {}"
 
 
 class RemoteStore(Store):
@@ -88,6 +90,8 @@ class RemoteStore(Store):
         self._conn = Connection(timeout, user, password, auth)
         self._http = self._conn.http
         self._graphs: tuple[float, list[str]] | None = None
+        #: Virtuoso's ResultSetMaxRows, asked of it when first needed (0: unknown)
+        self._virtuoso_cap: int | None = None
         #: the row cap the store was seen to cut answers at
         self.row_cap: int | None = None
 
@@ -101,22 +105,57 @@ class RemoteStore(Store):
         return response
 
     def _ask_store(self, sparql: str, union: bool) -> tuple[httpx.Response, str]:
-        """POST a query with the Accept its form reads best; the response and the form."""
+        """POST a query with the Accept its form reads best; the response and the form.
+        StoreTruncated when the store cut a CONSTRUCT at its row cap without a word."""
         form = query_form(sparql)
-        params: list[tuple[str, str]] = [("query", sparql)]
         # on a store whose default graph is the union, every query sees the union: bpfgraph's
         # own queries without it read named graphs only (GRAPH patterns), which it does not change
-        if union:
-            params += self.union_dataset()
+        dataset = self.union_dataset() if union else []
         response = self._post(
             self.query_url,
-            content=urlencode(params).encode("utf-8"),
+            content=urlencode([("query", sparql), *dataset]).encode("utf-8"),
             headers={
                 "Accept": GRAPH_ACCEPT if form in GRAPH_FORMS else RESULTS_ACCEPT,
                 "Content-Type": FORM,
             },
         )
+        if form == "CONSTRUCT":
+            cap = self._silent_cap(response, sparql, dataset)
+            if cap is not None:
+                raise self._truncated(cap)
         return response, form
+
+    def _silent_cap(
+        self, response: httpx.Response, text: str, dataset: list[tuple[str, str]]
+    ) -> int | None:
+        """The row cap a CONSTRUCT's answer was cut at without a word, or None: Virtuoso (its
+        Server header says so) applies its cap to a CONSTRUCT's solutions and sends no
+        X-SPARQL-MaxRows, so they are counted (one more query) and compared with its cap
+        (asked of it once)."""
+        counting = construct_solutions_query(text)
+        if counting is None or "virtuoso" not in response.headers.get("server", "").lower():
+            return None
+        if self._virtuoso_cap is None:
+            self._virtuoso_cap = self._count(VIRTUOSO_CAP, []) or 0
+        if not self._virtuoso_cap:
+            return None
+        solutions = self._count(counting, dataset)
+        return self._virtuoso_cap if solutions and solutions > self._virtuoso_cap else None
+
+    def _count(self, sparql: str, dataset: list[tuple[str, str]]) -> int | None:
+        """The number the first cell of a one-row SELECT holds; None when it cannot be had."""
+        response = self._conn.send(
+            "POST",
+            self.query_url,
+            "SPARQL store",
+            content=urlencode([("query", sparql), *dataset]).encode("utf-8"),
+            headers={"Accept": RESULTS_ACCEPT, "Content-Type": FORM},
+        )
+        try:
+            doc = results_json(response, "SELECT")
+            return int(next(iter(doc["results"]["bindings"][0].values()))["value"])
+        except (StoreError, LookupError, StopIteration, ValueError):
+            return None
 
     def _graph_list(self, fresh: bool = True) -> list[str]:
         """The named graphs holding a triple: asked of the store, or (``fresh`` False) the
@@ -188,6 +227,8 @@ class RemoteStore(Store):
         cap = row_cap(response)
         if form in GRAPH_FORMS:
             read_answer(response, form)  # StoreError when it is not N-Triples or Turtle
+            if form == "CONSTRUCT":
+                cap = self._silent_cap(response, text, params[1:])
             return ProtocolAnswer(media_type(response), response.content, cap)
         doc = results_json(response, form)
         return ProtocolAnswer("application/sparql-results+json", dumps(doc), cap)

@@ -252,3 +252,43 @@ def test_named_query_booleans_are_booleans(service: BpfgraphServer) -> None:
     assert {r["requiresAll"]["datatype"] for r in rows} == {
         "http://www.w3.org/2001/XMLSchema#boolean"
     }
+
+
+def test_updates_and_graph_store_writes_through_the_service(service: BpfgraphServer) -> None:
+    graph = "https://example.org/graph/virtuoso-update"
+    update = f"INSERT DATA {{ GRAPH <{graph}> {{ <urn:v:a> <urn:v:p> _:n . _:n <urn:v:q> true }} }}"
+    r = httpx.post(
+        service.url("/sparql"), data={"update": update}, headers=service.auth, timeout=60
+    )
+    assert r.status_code in (200, 204), r.text
+    rows = httpx.get(
+        service.url("/sparql"),
+        params={"query": f"SELECT ?o WHERE {{ GRAPH <{graph}> {{ ?n <urn:v:q> ?o }} }}"},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=60,
+    ).json()["results"]["bindings"]
+    assert rows == [
+        {
+            "o": {
+                "type": "literal",
+                "value": "true",
+                "datatype": "http://www.w3.org/2001/XMLSchema#boolean",
+            }
+        }
+    ]
+    r = httpx.put(
+        service.url("/graphs"),
+        params={"graph": graph},
+        content=b"<urn:v:b> <urn:v:p> [ <urn:v:q> 1.50 ] .",
+        headers={"Content-Type": "text/turtle", **service.auth},
+        timeout=60,
+    )
+    assert r.status_code == 204, r.text
+    got = Graph().parse(
+        data=get(service, "/graphs", accept="application/n-triples", graph=graph).text, format="nt"
+    )
+    assert len(got) == 2 and "1.5" in {str(o) for o in got.objects()}
+    r = httpx.delete(service.url("/graphs"), params={"graph": graph}, headers=service.auth)
+    assert r.status_code == 204
+    r = httpx.get(service.url("/graphs"), params={"graph": graph}, timeout=60)
+    assert r.status_code == 404

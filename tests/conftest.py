@@ -50,6 +50,7 @@ SLOW = {
     "tests/web/test_virtuoso_store.py::*": 63,  # Virtuoso (Debian's package) behind the service
     "tests/test_remote_virtuoso.py::*": 17,  # Virtuoso: credentials, row cap
     "tests/test_portable_queries.py::*": 27,  # every named query on Oxigraph server and Virtuoso
+    "tests/web/test_clients.py::*": 9,  # SPARQLWrapper, rdflib's stores and curl, every format
     "tests/web/test_downloads.py::test_every_download_parses*": 18,
     "tests/web/test_fastlane.py::test_the_cache_stays_within_its_bound": 7,
     "tests/web/test_graph_store.py::test_accepted_mappings_persist_across_restarts": 7,

@@ -189,3 +189,65 @@ def construct_solutions_query(text: str) -> str | None:
         f"{prologue}SELECT (COUNT(*) AS ?n) {dataset} WHERE {{ SELECT * WHERE "
         f"{text[opening:].rstrip()} }}"
     )
+
+
+_CREATE = re.compile(r"(?<![\w:?$.-])CREATE(\s+)(?=GRAPH(?![\w:-]))", re.IGNORECASE)
+
+
+def create_silently(update: str) -> str:
+    r"""The update with every ``CREATE GRAPH`` made ``CREATE SILENT GRAPH``: creating a graph
+    that exists is a no-op, not an error (what rdflib's ``Dataset.graph(iri)`` on a
+    ``SPARQLUpdateStore`` needs: it sends ``CREATE GRAPH`` for every graph it opens). Strings,
+    IRIs and comments are left alone.
+
+    >>> create_silently("create\nGRAPH <x:g> ; INSERT DATA { <x:a> <x:b> 'CREATE GRAPH' }")
+    "create\nSILENT GRAPH <x:g> ; INSERT DATA { <x:a> <x:b> 'CREATE GRAPH' }"
+    >>> create_silently("CREATE SILENT GRAPH <x:g> # CREATE GRAPH")
+    'CREATE SILENT GRAPH <x:g> # CREATE GRAPH'
+    """
+    code = code_only(update)
+    pieces, end = [], 0
+    for m in _CREATE.finditer(code):
+        pieces += [update[end : m.end()], "SILENT "]
+        end = m.end()
+    return "".join(pieces) + update[end:]
+
+
+_LATER_PROLOGUE = re.compile(
+    r";(\s*)((?:PREFIX\s+(?:[A-Za-z][\w.-]*)?:\s*<[^<>\s]*>\s*)+)", re.IGNORECASE
+)
+_DECLARATION = re.compile(r"PREFIX\s+((?:[A-Za-z][\w.-]*)?):\s*(<[^<>\s]*>)", re.IGNORECASE)
+
+
+def prologues_first(update: str) -> str:
+    """The update with the prologues of its later operations (``; PREFIX p: <…> INSERT …``,
+    allowed by SPARQL 1.1 Update's grammar) moved to its start, where every engine reads them.
+
+    rdflib's ``SPARQLUpdateStore`` joins the updates of a transaction with ``;`` and starts
+    each with ``PREFIX`` lines; Oxigraph refuses a prologue after ``;``. Moving them changes
+    nothing when no prefix is declared twice with different IRIs and there is no ``BASE``:
+    the text is left as it is otherwise (the engine then says what is wrong).
+
+    >>> prologues_first("INSERT DATA { <x:a> <x:b> 'c;PREFIX' } ;\\nPREFIX p: <x:> CLEAR GRAPH p:g")
+    "PREFIX p: <x:>\\nINSERT DATA { <x:a> <x:b> 'c;PREFIX' } ;\\n               CLEAR GRAPH p:g"
+    >>> text = "PREFIX p: <x:> CLEAR ALL ; PREFIX p: <y:> CLEAR ALL"
+    >>> prologues_first(text) == text
+    True
+    """
+    # strings and comments blanked, IRIs kept: the declarations read where the engine reads them
+    view = STRING_IRI_COMMENT.sub(
+        lambda m: m.group() if m.group().startswith("<") else " " * len(m.group()), update
+    )
+    code = code_only(update)
+    later = [m for m in _LATER_PROLOGUE.finditer(view) if code[m.start()] == ";"]
+    if not later or re.search(r"\bBASE\b", code, re.IGNORECASE):
+        return update
+    declared: dict[str, str] = {}
+    for m in _DECLARATION.finditer(view):
+        if declared.setdefault(m.group(1), m.group(2)) != m.group(2):
+            return update
+    moved = [" ".join(m.group(2).split()) for m in later]
+    text = list(update)
+    for m in later:
+        text[m.start(2) : m.end(2)] = " " * (m.end(2) - m.start(2))
+    return "\n".join(moved) + "\n" + "".join(text)

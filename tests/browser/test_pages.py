@@ -443,3 +443,22 @@ def test_home_page_screenshot(page: Page, tmp_path: Path) -> None:
     width, height = png_size(data)
     assert width == 1280 and height >= 800
     assert len(data) > 20_000  # a blank page of that size compresses to a few kilobytes
+
+
+@pytest.mark.parametrize("path", ["/id/process/X9", "/id/nothing/here"])
+def test_an_unknown_resource_is_a_page_that_leads_on(page: Page, watch: Watch, path: str) -> None:
+    response = page.goto(path)
+    assert response is not None and response.status == 404
+    assert response.headers["content-type"].startswith("text/html")
+    assert page.locator("h1").text_content() == "Not found"
+    assert "nothing is known" in page.locator("main").text_content()
+    # the 404 of the page itself is what was asked for (and Chromium logs it); nothing else
+    expected = {
+        f"HTTP 404 for {response.url}",
+        f"console error on {response.url}: Failed to load resource: the server responded with "
+        "a status of 404 (Not Found)",
+    }
+    assert set(watch.problems) == expected
+    page.locator("main a", has_text="ontology").click()
+    page.wait_for_url("**/def")
+    assert page.locator("h1").count() == 1

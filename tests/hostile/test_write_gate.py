@@ -296,7 +296,8 @@ def test_a_valid_update_of_a_mapping_is_written_with_its_summary_and_provenance(
 
 
 ERRORS = [
-    ("CREATE GRAPH <{user}>", 400, "already exists"),
+    # creating a graph that exists is a no-op (rdflib's Dataset.graph(iri) sends it)
+    ("CREATE GRAPH <{user}>", 204, ""),
     ("DROP GRAPH <https://example.org/gate/missing>", 404, "does not exist"),
     ("CLEAR GRAPH <https://example.org/gate/missing>", 404, "does not exist"),
     ("MOVE <https://example.org/gate/missing> TO <{user}>", 404, "does not exist"),

@@ -77,6 +77,15 @@ def test_two_workers_on_the_embedded_store(tmp_path):
             for _ in range(10)
         ]
         assert {r.status_code for r in revalidated} == {304}
+        # so do the linked-data resources, and HEAD, whichever worker answers
+        turtle = {"Accept": "text/turtle"}
+        resources = [httpx.get(app.url("/id/process/G1"), headers=turtle) for _ in range(10)]
+        validators = {(r.headers["etag"], r.headers["last-modified"]) for r in resources}
+        assert len(validators) == 1
+        heads = [httpx.head(app.url("/id/process/G1"), headers=turtle) for _ in range(10)]
+        assert {(h.status_code, h.headers["etag"], h.content) for h in heads} == {
+            (200, resources[0].headers["etag"], b"")
+        }
         r = httpx.put(
             app.url("/graphs"),
             params={"graph": "https://example.org/graph/valdoria"},

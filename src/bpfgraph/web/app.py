@@ -1,6 +1,7 @@
 """``create_app(settings, store)``: the service, assembled.
 
-A request meets, in order: in a worker of ``serve --workers N``, :class:`~.replica_sync.
+A request meets, in order: ``HEAD`` turned into the ``GET`` it stands for (:func:`head_as_get`,
+its body dropped); in a worker of ``serve --workers N``, :class:`~.replica_sync.
 ReplicaSync` (the replica caught up with its writer); :class:`~.front.SparqlFront` (plain
 ``GET /sparql?query=…`` answered by the one query path, :mod:`.query`); then FastAPI — its
 middleware (gzip, CORS), the error handlers (:mod:`.errors`) and one router per resource
@@ -21,7 +22,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..loading import ensure_loaded, load_cities
 from ..settings import Settings
@@ -54,12 +55,32 @@ class App(FastAPI):
         self.front: ASGIApp = self.framework
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Hand the request to the front."""
+        """Hand the request to the front (``HEAD`` as the ``GET`` it stands for, its body
+        dropped: :func:`head_as_get`)."""
+        if scope["type"] == "http" and scope["method"] == "HEAD":
+            await self.front({**scope, "method": "GET"}, receive, head_as_get(send))
+            return
         await self.front(scope, receive, send)
 
     async def framework(self, scope: Scope, receive: Receive, send: Send) -> None:
         """FastAPI itself: middleware, routing, error handlers."""
         await super().__call__(scope, receive, send)
+
+
+def head_as_get(send: Send) -> Send:
+    """``send`` for a ``HEAD`` request answered as its ``GET``: the same status and headers
+    (Content-Type, Content-Length, ETag …), every body message sent empty.
+
+    One mechanism for every route: a ``GET`` route answers ``HEAD`` without code of its own
+    (HTTP requires it of a server; link checkers and harvesters use it, ``curl -I`` too).
+    """
+
+    async def send_head(message: Message) -> None:
+        if message["type"] == "http.response.body":
+            message = {**message, "body": b""}
+        await send(message)
+
+    return send_head
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:

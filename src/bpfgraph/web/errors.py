@@ -8,7 +8,7 @@ a store that fails answers 503; anything unexpected 500, logged.
 >>> error_response(404, "no such thing").body
 b'{"error":"no such thing","status":404}'
 >>> response_for(ProtocolError(401, "writes need a token")).headers["www-authenticate"]
-'Bearer realm="bpfgraph"'
+'Bearer realm="bpfgraph", Basic realm="bpfgraph"'
 """
 
 from __future__ import annotations
@@ -40,7 +40,11 @@ def error_response(status: int, message: str, headers: dict | None = None) -> Re
 def _protocol(exc: ProtocolError) -> Response:
     headers = dict(exc.headers or {})
     if exc.status == 401:
-        headers["WWW-Authenticate"] = 'Bearer realm="bpfgraph"'
+        # Basic too: clients that speak only Basic (SPARQLWrapper, rdflib's stores) send the
+        # token as the password (bpfgraph.web.http.check_token)
+        headers["WWW-Authenticate"] = 'Bearer realm="bpfgraph", Basic realm="bpfgraph"'
+    if exc.status == 406:  # the answer depended on Accept (caches must not reuse it for others)
+        headers.setdefault("Vary", "Accept")
     return error_response(exc.status, exc.message, headers or None)
 
 
@@ -55,7 +59,11 @@ def _refused(exc: WriteRefused) -> Response:
 
 def _starlette(exc: StarletteHTTPException) -> Response:
     # Starlette's own refusals (no such route, method, a form it cannot read)
-    return error_response(exc.status_code, str(exc.detail), dict(exc.headers or {}) or None)
+    headers = dict(exc.headers or {})
+    allow = [m.strip() for m in headers.get("Allow", "").split(",") if m.strip()]
+    if "GET" in allow and "HEAD" not in allow:  # every GET answers HEAD (web.app.head_as_get)
+        headers["Allow"] = ", ".join([*allow, "HEAD"])
+    return error_response(exc.status_code, str(exc.detail), headers or None)
 
 
 def _store_failed(exc: StoreError) -> Response:

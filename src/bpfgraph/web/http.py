@@ -1,5 +1,5 @@
 """HTTP helpers the routes share: request bodies within the size limit, the write token,
-ETags and 304, RDF responses by Accept, dates, and the base URL of an ASGI scope.
+ETags, Last-Modified and 304, RDF responses by Accept, dates, and the base URL of an ASGI scope.
 
 >>> revalidated('"a", "b"', '"b"'), revalidated('"a"', '"b"'), revalidated(None, '"b"')
 (True, False, False)
@@ -9,9 +9,10 @@ ETags and 304, RDF responses by Accept, dates, and the base URL of an ASGI scope
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hmac
-from email.utils import format_datetime
+from email.utils import format_datetime, parsedate_to_datetime
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -22,6 +23,7 @@ from .. import rdfio
 from ..settings import Settings
 from ..vocab import PREFIXES
 from . import negotiation
+from .cache import etag
 from .errors import ProtocolError
 from .state import StateDep
 
@@ -48,7 +50,10 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 
 def check_token(request: Request, settings: Settings) -> None:
-    """The request carries the write token (403 when writes are off, 400 or 401 otherwise)."""
+    """The request carries the write token (403 when writes are off, 400 or 401 otherwise):
+    ``Authorization: Bearer <token>``, or HTTP Basic with the token as the password (any user
+    name) for clients that only send Basic (SPARQLWrapper's ``setCredentials``, rdflib's
+    ``auth=``)."""
     if not settings.write_token:
         raise ProtocolError(
             403, "this service is read-only: set BPFGRAPH_WRITE_TOKEN to enable writes"
@@ -56,12 +61,38 @@ def check_token(request: Request, settings: Settings) -> None:
     given = request.headers.getlist("authorization")
     if len(given) > 1:
         raise ProtocolError(400, "give one Authorization header, not several")
-    header = given[0] if given else ""
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise ProtocolError(401, "writes need the header Authorization: Bearer <token>")
-    if not hmac.compare_digest(token.strip().encode(), settings.write_token.encode()):
+    token = presented_token(given[0] if given else "")
+    if token is None:
+        raise ProtocolError(
+            401,
+            "writes need the header Authorization: Bearer <token> "
+            "(or HTTP Basic with the token as the password)",
+        )
+    if not hmac.compare_digest(token.encode(), settings.write_token.encode()):
         raise ProtocolError(401, "the token is not valid")
+
+
+def presented_token(header: str) -> str | None:
+    """The token an Authorization header presents: a Bearer token, or the password of Basic
+    credentials; None for no token (another scheme, an empty or unreadable one).
+
+    >>> presented_token("Bearer abc"), presented_token("basic dXNlcjphYmM=")
+    ('abc', 'abc')
+    >>> presented_token("Basic !!!") is None, presented_token("Digest x") is None
+    (True, True)
+    """
+    scheme, _, credentials = header.strip().partition(" ")
+    credentials = credentials.strip()
+    if scheme.lower() == "bearer":
+        return credentials or None
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    _user, colon, password = decoded.partition(":")
+    return password if colon and password else None
 
 
 async def require_write_token(request: Request, st: StateDep) -> None:
@@ -74,6 +105,31 @@ def revalidated(if_none_match: str | None, etag: str) -> bool:
     if not if_none_match:
         return False
     return if_none_match == etag or etag in [t.strip() for t in if_none_match.split(",")]
+
+
+def unmodified(request: Request, etag: str, modified: dt.datetime) -> bool:
+    """Whether the client holds the current answer (304): its ``If-None-Match`` names
+    ``etag``, or — without ``If-None-Match`` (RFC 9110 13.1.3) — its ``If-Modified-Since`` is
+    no earlier than ``modified``."""
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match is not None:
+        return revalidated(if_none_match, etag)
+    since = parsed_date(request.headers.get("if-modified-since"))
+    return since is not None and modified.replace(microsecond=0) <= since
+
+
+def conditional(request: Request, response: Response, modified: dt.datetime) -> Response:
+    """``response`` with its ETag (of its body: :func:`~.cache.etag`) and Last-Modified, or
+    304 with the same validators when the client holds it (:func:`unmodified`)."""
+    tag = etag(bytes(response.body))
+    response.headers["ETag"] = tag
+    response.headers["Last-Modified"] = http_date(modified)
+    if response.status_code != 200 or not unmodified(request, tag, modified):
+        return response
+    kept = ("etag", "last-modified", "vary", "cache-control", "content-location")
+    return Response(
+        status_code=304, headers={k: v for k, v in response.headers.items() if k in kept}
+    )
 
 
 def rdf_response(graph: Graph, request: Request, offered: list[str] | None = None) -> Response:
@@ -96,6 +152,21 @@ def serialize(graph: Graph, media: str) -> bytes:
 def http_date(moment: dt.datetime) -> str:
     """``moment`` as HTTP writes dates (Last-Modified)."""
     return format_datetime(moment, usegmt=True)
+
+
+def parsed_date(value: str | None) -> dt.datetime | None:
+    """An HTTP date (``If-Modified-Since``), or None when absent or unreadable.
+
+    >>> parsed_date("Wed, 01 May 2024 12:00:00 GMT").isoformat(), parsed_date("soon")
+    ('2024-05-01T12:00:00+00:00', None)
+    """
+    if not value:
+        return None
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def base_url(scope: Scope) -> str:

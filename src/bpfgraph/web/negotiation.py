@@ -8,6 +8,10 @@
 True
 >>> choose("", ["text/turtle"])
 'text/turtle'
+>>> choose("application/json", ["text/turtle", "application/ld+json"])
+'application/ld+json'
+>>> choose("application/json, application/ld+json;q=0", ["application/ld+json"]) is None
+True
 """
 
 from __future__ import annotations
@@ -34,6 +38,10 @@ RDF_FORMATS = formats.FORMAT_BY_SERVED_TYPE
 EXTENSIONS = formats.MEDIA_TYPE_BY_EXTENSION
 #: request body media types we can parse -> rdflib format
 PARSEABLE = formats.FORMAT_BY_MEDIA_TYPE
+#: an offered media type -> one a client may name for it: JSON-LD is JSON (RFC 6839), and many
+#: JSON-LD clients send ``Accept: application/json``; where plain JSON is not offered as well,
+#: they get JSON-LD (labelled ``application/ld+json``) rather than 406
+ALIASES = {"application/ld+json": "application/json"}
 
 
 @dataclass(frozen=True)
@@ -102,15 +110,32 @@ def quality(ranges: list[Range], media: str) -> float:
 
 def choose(header: str | None, offered: list[str]) -> str | None:
     """The offered media type the client prefers; the first offered when there is no Accept;
-    ``None`` when nothing offered is acceptable (answer 406)."""
+    ``None`` when nothing offered is acceptable (answer 406). A type in :data:`ALIASES` is
+    also given the q-value of a range naming its alias exactly, unless the alias is offered
+    itself."""
     if not header or not header.strip():
         return offered[0] if offered else None
     ranges = parse_accept(header)
     if not ranges:
         return offered[0] if offered else None
-    scored = [(quality(ranges, m), -i, m) for i, m in enumerate(offered)]
+    scored = [(_aliased_quality(ranges, m, offered), -i, m) for i, m in enumerate(offered)]
     q, _, media = max(scored)
     return media if q > 0 else None
+
+
+def _aliased_quality(ranges: list[Range], media: str, offered: list[str]) -> float:
+    """The q-value of ``media``; when the header does not name ``media`` itself, the better of
+    that and the q-value of its alias named exactly (not through a wildcard)."""
+    q = quality(ranges, media)
+    alias = ALIASES.get(media)
+    if alias is None or alias in offered or any(_names(r, media) for r in ranges):
+        return q
+    return max([q, *(r.q for r in ranges if _names(r, alias))])
+
+
+def _names(r: Range, media: str) -> bool:
+    """Whether the range names ``media`` exactly (no wildcard)."""
+    return r.specificity >= 2 and r.matches(media)
 
 
 def base_media(content_type: str | None) -> tuple[str, dict[str, str]]:

@@ -11,6 +11,11 @@ gate that every write passes:
 - otherwise the changed graphs, their summaries and provenance are written in one transaction
   (:func:`bpfgraph.writes.write_graphs`).
 
+``CREATE GRAPH`` is read as ``CREATE SILENT GRAPH``: creating a graph that exists changes
+nothing and succeeds (SPARQL 1.1 Update would fail it; rdflib's ``Dataset.graph(iri)`` on a
+``SPARQLUpdateStore`` sends it for every graph it opens). ``PREFIX`` lines after a ``;`` (how
+rdflib joins the updates of a transaction) are moved to the start, where Oxigraph reads them.
+
 On a remote store (no copy to try on) the gate reads the update's text: an update that names a
 framework graph, or may touch any graph (``GRAPH ?g``, ``ALL``, ``NAMED``), is refused (403).
 """
@@ -26,7 +31,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..framework import is_reserved_graph
 from ..rdfio import to_rdflib
-from ..sparql_text import touched_graphs
+from ..sparql_text import create_silently, prologues_first, touched_graphs
 from ..store.base import Store
 from ..store.copies import copy_of
 from ..summaries import after_update
@@ -48,6 +53,10 @@ async def apply_update(
 ) -> None:
     """Apply an update through the gate (the caller holds the service's write lock)."""
     check_safety(text, limits, "update")
+    # creating a graph that exists is a no-op (rdflib's Dataset.graph(iri) on its update
+    # store sends CREATE GRAPH for every graph it opens, existing ones included); prologues
+    # after ";" (rdflib's transactions) moved first, where the engine reads them
+    text = prologues_first(create_silently(text))
     if not store.embedded:
         await run_in_threadpool(_remote_update, store, text)
         return

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from .. import catalog as metadata
 from ..downloads import EXT_MEDIA
 from ..errors import ProtocolError
-from ..http import revalidated
+from ..http import conditional, http_date, unmodified
 from ..negotiation import choose
 from ..pages import render
 from ..state import State, StateDep
@@ -26,9 +26,10 @@ def catalog(request: Request, st: StateDep) -> Response:
     if choose(accept, ["text/turtle", "text/html"]) == "text/html" and "text/html" in (
         accept or ""
     ):
-        return render(
+        page = render(
             "catalog.html", title="Catalog", datasets=metadata.page_datasets(list(EXT_MEDIA))
         )
+        return conditional(request, page, st.modified)
     return answer(request, st, "catalog")
 
 
@@ -45,12 +46,13 @@ def provenance(request: Request, st: StateDep) -> Response:
 
 
 def answer(request: Request, st: State, name: str) -> Response:
-    """A metadata resource in the syntax the client accepts, with its ETag (304 when held)."""
+    """A metadata resource in the syntax the client accepts, with its ETag and Last-Modified
+    (304 when held)."""
     media = choose(request.headers.get("accept"), OFFERED)
     if media is None:
         raise ProtocolError(406, f"offered: {', '.join(OFFERED)}")
     body, media, etag = metadata.metadata(st.cache, st.store, name, media, str(request.base_url))
-    headers = {"ETag": etag, "Vary": "Accept"}
-    if revalidated(request.headers.get("if-none-match"), etag):
+    headers = {"ETag": etag, "Last-Modified": http_date(st.modified), "Vary": "Accept"}
+    if unmodified(request, etag, st.modified):
         return Response(status_code=304, headers=headers)
     return Response(body, media_type=media, headers=headers)

@@ -21,14 +21,12 @@ router = APIRouter(tags=["graph store"])
 WRITES = [Depends(require_write_token)]
 
 
-@router.api_route("/graphs", methods=["GET", "HEAD"])
+@router.get("/graphs")
 def graphs_get(request: Request, st: StateDep) -> Response:
-    """A named graph, or the default graph, in the syntax the client accepts."""
+    """A named graph, or the default graph, in the syntax the client accepts (``HEAD`` too,
+    as for every ``GET``: :func:`bpfgraph.web.app.head_as_get`)."""
     graph = writes.read_graph(st.store, target_graph(request.query_params))
-    response = rdf_response(graph, request)
-    if request.method == "HEAD":
-        return Response(status_code=200, headers=dict(response.headers))
-    return response
+    return rdf_response(graph, request)
 
 
 @router.put("/graphs", dependencies=WRITES)

@@ -9,7 +9,8 @@ from fastapi.responses import HTMLResponse, Response
 from ...framework import graph_iri
 from ...vocab import PROCESS_IDS
 from .. import city_pages, pages
-from ..http import rdf_response
+from ..errors import ProtocolError
+from ..http import conditional, rdf_response
 from ..pages import render
 from ..state import StateDep
 
@@ -40,26 +41,37 @@ def graph_svg(st: StateDep) -> Response:
 
 @router.get("/def", tags=["linked data"])
 def ontology_doc(request: Request, st: StateDep) -> Response:
-    """The ontology: its page, or its RDF."""
+    """The ontology: its page, or its RDF (ETag, Last-Modified, 304)."""
     g = st.store.get_graph(str(graph_iri("ontology")))
     if not pages.wants_html(request.headers.get("accept")):
-        return rdf_response(g, request)
-    return render("ontology.html", **pages.ontology_view(g))
+        return conditional(request, rdf_response(g, request), st.modified)
+    return conditional(request, render("ontology.html", **pages.ontology_view(g)), st.modified)
 
 
 @router.get("/id/{path:path}", tags=["linked data"])
 def resource(path: str, request: Request, st: StateDep) -> Response:
-    """What the store says of ``https://w3id.org/bpfgraph/id/{path}``: a page, or RDF."""
-    iri, g = pages.described(st, path)
-    if not pages.wants_html(request.headers.get("accept")):
-        return rdf_response(g, request)
+    """What the store says of ``https://w3id.org/bpfgraph/id/{path}``: a page, or RDF (ETag,
+    Last-Modified, 304); 404 as a page for a browser, as JSON otherwise."""
+    html = pages.wants_html(request.headers.get("accept"))
+    try:
+        iri, g = pages.described(st, path)
+    except ProtocolError as exc:
+        if not html or exc.status != 404:
+            raise
+        page = render("missing.html", title="Not found", message=exc.message)
+        page.status_code = 404
+        return page
+    if not html:
+        return conditional(request, rdf_response(g, request), st.modified)
     parts = path.split("/")
     if len(parts) == 2 and parts[0] == "process" and parts[1] in PROCESS_IDS:
         p = pages.framework(st).process(parts[1])
-        return render(
+        page = render(
             "process.html", title=f"{p['notation']} {p['name']}", p=p, alternate=f"/id/{path}"
         )
-    return render("resource.html", **pages.resource_view(iri, g, pages.framework(st)))
+    else:
+        page = render("resource.html", **pages.resource_view(iri, g, pages.framework(st)))
+    return conditional(request, page, st.modified)
 
 
 @router.get("/cities", response_class=HTMLResponse, tags=["pages"])

@@ -1,0 +1,259 @@
+"""HTTP as clients expect it, on the real server: HEAD on every GET route, validators (ETag,
+Last-Modified, 304) on the linked-data resources, errors in the documented JSON format (an HTML
+page for a browser asking for an unknown resource), ``Vary`` on 406, and JSON-LD for clients
+that ask for plain JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from email.utils import format_datetime, parsedate_to_datetime
+
+import httpx
+import pytest
+from rdflib import Graph
+
+ALDERMOOR = "https://example.org/city/aldermoor/bpf-mapping/mapping"
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+#: a request for each GET route the API describes (and the routes it leaves out of its schema);
+#: a new GET route without an entry here fails test_every_get_route_is_sampled
+SAMPLES: dict[str, list[str]] = {
+    "/": ["/"],
+    "/catalog": ["/catalog"],
+    "/cities": ["/cities"],
+    "/city": [f"/city?mapping={ALDERMOOR}"],
+    "/compare": ["/compare"],
+    "/def": ["/def"],
+    "/download/{filename}": ["/download/framework.ttl", "/download/ontology"],
+    "/graph": ["/graph"],
+    "/graph.svg": ["/graph.svg"],
+    "/graphs": ["/graphs?graph=https://example.org/graph/aldermoor", "/graphs?default"],
+    "/health": ["/health"],
+    "/id/{path}": ["/id/process/G1", "/id/process/G1/outcome/1"],
+    "/provenance": ["/provenance"],
+    "/queries": ["/queries"],
+    "/queries/{name}": ["/queries/process-outcomes?notation=G1"],
+    "/query": ["/query"],
+    "/sparql": ["/sparql", "/sparql?query=ASK%20%7B%7D", "/sparql?query=ASK%7B%7D&x=1"],
+    "/void": ["/void"],
+}
+#: GET routes outside the OpenAPI schema
+UNLISTED: dict[str, list[str]] = {
+    "/docs": ["/docs"],
+    "/openapi.json": ["/openapi.json"],
+    "/static": ["/static/site.css"],
+}
+#: answers whose size may change between two requests (the cache's figures)
+VOLATILE = {"/health"}
+#: headers a HEAD must carry as its GET does
+SAME = ("content-type", "content-length", "etag", "last-modified", "vary", "content-encoding")
+
+CASES = [
+    pytest.param(route, url, accept, id=f"{url}-{name}")
+    for route, urls in {**SAMPLES, **UNLISTED}.items()
+    for url in urls
+    for name, accept in {"any": "*/*", "browser": BROWSER, "turtle": "text/turtle"}.items()
+]
+
+
+def test_every_get_route_is_sampled(client: httpx.Client):
+    schema = client.get("/openapi.json").json()
+    listed = {path for path, operations in schema["paths"].items() if "get" in operations}
+    assert listed == set(SAMPLES), "a GET route needs a sample (and so a HEAD test) here"
+
+
+@pytest.mark.parametrize(("route", "url", "accept"), CASES)
+def test_head_answers_as_get_without_a_body(route: str, url: str, accept: str, client):
+    headers = {"Accept": accept}
+    got = client.get(url, headers=headers)
+    head = client.head(url, headers=headers)
+    if accept == "*/*":
+        assert got.status_code == 200, got.text
+    assert head.status_code == got.status_code
+    assert head.content == b""
+    for name in SAME:
+        if name == "content-length" and route in VOLATILE:
+            assert head.headers.get(name) is not None
+            continue
+        assert head.headers.get(name) == got.headers.get(name), name
+
+
+@pytest.mark.parametrize(
+    "url", ["/download/all.ttl", "/sparql?query=ASK%7B%7D", "/id/process/C3", "/void"]
+)
+def test_head_content_length_is_the_get_body_length(url: str, server):
+    plain = {"Accept-Encoding": "identity"}
+    got = httpx.get(server.url(url), headers=plain, timeout=60)
+    head = httpx.head(server.url(url), headers=plain, timeout=60)
+    assert got.status_code == head.status_code == 200
+    assert int(head.headers["content-length"]) == len(got.content) > 0
+
+
+# -- validators: ETag, Last-Modified, 304 ------------------------------------------------------
+
+VALIDATED = [
+    ("/id/process/G1", "text/turtle"),
+    ("/id/process/G1", "application/ld+json"),
+    ("/id/process/G1", BROWSER),
+    ("/id/process/G1/outcome/1", "application/n-triples"),
+    ("/def", "text/turtle"),
+    ("/def", BROWSER),
+    ("/catalog", "text/turtle"),
+    ("/catalog", BROWSER),
+    ("/void", "text/turtle"),
+    ("/void", "application/ld+json"),
+]
+
+
+@pytest.mark.parametrize(("url", "accept"), VALIDATED)
+def test_validators_and_304(url: str, accept: str, client: httpx.Client):
+    first = client.get(url, headers={"Accept": accept})
+    assert first.status_code == 200
+    etag, modified = first.headers["etag"], first.headers["last-modified"]
+    assert etag.startswith('"') and parsedate_to_datetime(modified).tzinfo is not None
+    again = client.get(url, headers={"Accept": accept})
+    assert again.headers["etag"] == etag and again.content == first.content
+    held = client.get(url, headers={"Accept": accept, "If-None-Match": etag})
+    assert held.status_code == 304 and held.content == b""
+    assert held.headers["etag"] == etag and held.headers["last-modified"] == modified
+    other = client.get(url, headers={"Accept": accept, "If-None-Match": '"other"'})
+    assert other.status_code == 200
+    since = client.get(url, headers={"Accept": accept, "If-Modified-Since": modified})
+    assert since.status_code == 304
+    earlier = parsedate_to_datetime(modified) - dt.timedelta(days=1)
+    stale = client.get(
+        url, headers={"Accept": accept, "If-Modified-Since": format_datetime(earlier, True)}
+    )
+    assert stale.status_code == 200 and stale.content == first.content
+    # If-None-Match wins over If-Modified-Since (RFC 9110 13.1.3)
+    both = client.get(
+        url, headers={"Accept": accept, "If-None-Match": '"other"', "If-Modified-Since": modified}
+    )
+    assert both.status_code == 200
+    unreadable = client.get(url, headers={"Accept": accept, "If-Modified-Since": "yesterday"})
+    assert unreadable.status_code == 200
+
+
+def test_representations_have_their_own_etags(client: httpx.Client):
+    tags = {
+        client.get("/id/process/G1", headers={"Accept": accept}).headers["etag"]
+        for accept in ("text/turtle", "application/ld+json", "application/n-triples", BROWSER)
+    }
+    assert len(tags) == 4
+
+
+# -- errors --------------------------------------------------------------------------------------
+
+UNKNOWN = ["/nothing", "/id/", "/def/more", "/download", "/static/none.css", "/queries/a/b"]
+
+
+@pytest.mark.parametrize("url", UNKNOWN)
+@pytest.mark.parametrize("method", ["GET", "HEAD", "POST", "DELETE"])
+def test_unknown_routes_answer_the_json_error(url: str, method: str, client: httpx.Client):
+    response = client.request(method, url, headers={"Accept": "application/json"})
+    assert response.status_code in (404, 405)
+    if method == "HEAD":
+        assert response.content == b""
+        return
+    assert response.headers["content-type"] == "application/json"
+    assert response.json() == {"error": response.json()["error"], "status": response.status_code}
+
+
+NOT_ALLOWED = [
+    ("DELETE", "/health"),
+    ("POST", "/"),
+    ("PUT", "/sparql"),
+    ("PATCH", "/graphs?default"),
+    ("DELETE", "/id/process/G1"),
+    ("POST", "/download/all.ttl"),
+    ("PUT", "/void"),
+]
+
+
+@pytest.mark.parametrize(("method", "url"), NOT_ALLOWED)
+def test_405_is_the_json_error_and_allows_head(method: str, url: str, client: httpx.Client):
+    response = client.request(method, url)
+    assert response.status_code == 405
+    assert response.json() == {"error": "Method Not Allowed", "status": 405}
+    allowed = {m.strip() for m in response.headers["allow"].split(",")}
+    assert {"GET", "HEAD"} <= allowed
+
+
+@pytest.mark.parametrize("path", ["id/process/X9", "id/nothing/here", "id/a%20b"])
+def test_an_unknown_resource_is_a_page_for_a_browser(path: str, client: httpx.Client):
+    page = client.get(f"/{path}", headers={"Accept": BROWSER})
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert "<h1>Not found</h1>" in page.text and "nothing is known" in page.text
+    assert "Accept" in page.headers["vary"]
+    for accept in ("text/turtle", "application/json", "*/*;q=0.1, application/ld+json"):
+        data = client.get(f"/{path}", headers={"Accept": accept})
+        assert data.status_code == 404
+        assert data.json()["status"] == 404 and "nothing is known" in data.json()["error"]
+
+
+REFUSED_MEDIA = [
+    "/id/process/G1",
+    "/def",
+    "/void",
+    "/catalog",
+    "/download/all",
+    "/graphs?default",
+    "/sparql",
+    "/sparql?query=ASK%7B%7D",
+    "/sparql?query=CONSTRUCT%7B%7DWHERE%7B%7D",
+    "/queries/process-outcomes?notation=G1",
+]
+
+
+@pytest.mark.parametrize("url", REFUSED_MEDIA)
+def test_406_varies_by_accept(url: str, client: httpx.Client):
+    response = client.get(url, headers={"Accept": "image/png"})
+    assert response.status_code == 406, response.text
+    assert "Accept" in response.headers["vary"]
+    assert response.json()["status"] == 406 and "offered" in response.json()["error"]
+
+
+# -- JSON-LD for clients that ask for JSON -----------------------------------------------------
+
+JSON_LD = [
+    ("/id/process/G1", "application/json"),
+    ("/id/process/G1", "application/json;q=0.9, text/plain;q=0.1"),
+    ("/def", "application/json"),
+    ("/void", "application/json"),
+    ("/catalog", "application/json"),
+    ("/provenance", "application/json"),
+    ("/download/ontology", "application/json"),
+    ("/graphs?graph=https://example.org/graph/aldermoor", "application/json"),
+    ("/sparql?query=CONSTRUCT%7B?s?p?o%7DWHERE%7B?s?p?o%7DLIMIT%203", "application/json"),
+]
+
+
+@pytest.mark.parametrize(("url", "accept"), JSON_LD)
+def test_plain_json_gets_json_ld(url: str, accept: str, client: httpx.Client):
+    response = client.get(url, headers={"Accept": accept})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/ld+json")
+    json.loads(response.content)
+    graph = Graph().parse(data=response.content, format="json-ld")
+    assert len(graph) > 0
+
+
+@pytest.mark.parametrize(
+    ("url", "accept", "media"),
+    [
+        # a client that prefers another syntax gets it
+        ("/id/process/G1", "text/turtle, application/json;q=0.5", "text/turtle"),
+        # plain JSON is a SPARQL results format: a SELECT answers it as such
+        ("/sparql?query=SELECT%20*%20%7B%7D", "application/json", "application/json"),
+        # JSON-LD refused by name stays refused
+        ("/id/process/G1", "application/json, application/ld+json;q=0", None),
+    ],
+)
+def test_json_alias_keeps_preferences(url: str, accept: str, media, client: httpx.Client):
+    response = client.get(url, headers={"Accept": accept})
+    if media is None:
+        assert response.status_code == 406
+    else:
+        assert response.headers["content-type"].split(";")[0] == media

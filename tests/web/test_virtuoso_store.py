@@ -292,3 +292,35 @@ def test_updates_and_graph_store_writes_through_the_service(service: BpfgraphSer
     assert r.status_code == 204
     r = httpx.get(service.url("/graphs"), params={"graph": graph}, timeout=60)
     assert r.status_code == 404
+
+
+def test_stateless_front_ends_over_one_virtuoso(
+    virtuoso: VirtuosoServer, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Two services on one Virtuoso: what one writes, the other serves at once."""
+    env = virtuoso_env(virtuoso, "digest")
+    first = BpfgraphServer(tmp_path_factory.mktemp("front-a"), env=env)
+    second = BpfgraphServer(tmp_path_factory.mktemp("front-b"), env=env)
+    try:
+        mapping = b"".join(
+            f'<urn:front:{i}> <urn:front:p> "{i}" ; <urn:front:q> [ <urn:front:r> {i} ] .\n'.encode()
+            for i in range(200)
+        )
+        graph = "https://example.org/graph/front-ends"
+        r = httpx.put(
+            first.url("/graphs"),
+            params={"graph": graph},
+            content=mapping,
+            headers={"Content-Type": "text/turtle", **first.auth},
+            timeout=120,
+        )
+        assert r.status_code in (201, 204), r.text
+        read = get(second, "/graphs", accept="application/n-triples", graph=graph).text
+        assert len(Graph().parse(data=read, format="nt")) == 600
+        r = httpx.delete(second.url("/graphs"), params={"graph": graph}, headers=second.auth)
+        assert r.status_code == 204
+        gone = httpx.get(first.url("/graphs"), params={"graph": graph}, timeout=60)
+        assert gone.status_code == 404
+    finally:
+        first.stop()
+        second.stop()

@@ -96,24 +96,19 @@ class VirtuosoServer:
         location.mkdir(parents=True, exist_ok=True)
         self.location = location
         self.isql = isql
-        self.sql_port, self.port = free_port(), free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        ini = VIRTUOSO_INI.read_text(encoding="utf-8")
-        ini = ini.replace("/var/lib/virtuoso-opensource-7/db/", f"{location}/")
-        ini = re.sub(r"(?m)^(ServerPort\s*=\s*)1111\b", rf"\g<1>{self.sql_port}", ini)
-        ini = re.sub(r"(?m)^(ServerPort\s*=\s*)8890\b", rf"\g<1>{self.port}", ini)
-        ini = ini.replace("localhost:8890", f"localhost:{self.port}")
-        (location / "virtuoso.ini").write_text(ini, encoding="utf-8")
         self.log_path = location / "virtuoso.log"
         self.output = (location / "virtuoso.out").open("ab")
-        self.process = subprocess.Popen(
-            [exe, "+foreground", "+configfile", str(location / "virtuoso.ini")],
-            cwd=location,
-            stdout=self.output,
-            stderr=subprocess.STDOUT,
-        )
+        for attempt in range(3):  # a port taken between choosing and binding: other ports
+            self._start(exe)
+            try:
+                self._wait(start_timeout)
+                break
+            except RuntimeError as exc:  # exited (a port taken?): again; no answer: give up
+                self.stop(close=False)
+                if attempt == 2 or "exited" not in str(exc):
+                    self.output.close()
+                    raise
         try:
-            self._wait(start_timeout)
             user, password = VIRTUOSO_USER
             self.sql(
                 'GRANT SPARQL_UPDATE TO "SPARQL";',
@@ -128,6 +123,26 @@ class VirtuosoServer:
             self.stop()
             raise
 
+    def _start(self, exe: str) -> None:
+        """Start virtuoso-t on two new free ports, with the stock ini rewritten for them."""
+        self.sql_port = free_port()
+        self.port = free_port()
+        while self.port == self.sql_port:
+            self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        ini = VIRTUOSO_INI.read_text(encoding="utf-8")
+        ini = ini.replace("/var/lib/virtuoso-opensource-7/db/", f"{self.location}/")
+        ini = re.sub(r"(?m)^(ServerPort\s*=\s*)1111\b", rf"\g<1>{self.sql_port}", ini)
+        ini = re.sub(r"(?m)^(ServerPort\s*=\s*)8890\b", rf"\g<1>{self.port}", ini)
+        ini = ini.replace("localhost:8890", f"localhost:{self.port}")
+        (self.location / "virtuoso.ini").write_text(ini, encoding="utf-8")
+        self.process = subprocess.Popen(
+            [exe, "+foreground", "+configfile", str(self.location / "virtuoso.ini")],
+            cwd=self.location,
+            stdout=self.output,
+            stderr=subprocess.STDOUT,
+        )
+
     def _wait(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -135,7 +150,8 @@ class VirtuosoServer:
                 raise RuntimeError(f"virtuoso-t exited ({self.process.returncode}):\n{self.log()}")
             try:
                 response = httpx.get(self.query_url, params={"query": "ASK {}"}, timeout=2)
-                if response.status_code == 200:
+                # (the Server header: not another program that took the port meanwhile)
+                if response.status_code == 200 and "Virtuoso" in response.headers.get("server", ""):
                     return
             except httpx.HTTPError:
                 pass
@@ -183,7 +199,7 @@ class VirtuosoServer:
         """The endpoint that asks for credentials (Basic) and allows updates."""
         return f"{self.base}/sparql-basic"
 
-    def stop(self) -> None:
+    def stop(self, close: bool = True) -> None:
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -191,7 +207,8 @@ class VirtuosoServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        self.output.close()
+        if close:
+            self.output.close()
 
 
 class BpfgraphServer:

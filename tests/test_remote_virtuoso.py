@@ -230,3 +230,35 @@ def test_graph_store_protocol_with_digest(virtuoso: VirtuosoServer) -> None:
         wrong.put_graph("urn:gsp", data)
     store.close()
     wrong.close()
+
+
+@pytest.mark.parametrize(
+    ("args", "expect"),
+    [
+        (["query", "process", "--param", "notation=G1"], "Leadership"),  # CONSTRUCT: Turtle
+        (["query", "related-processes", "--param", "notation=G1", "--format", "csv"], ",true"),
+    ],
+)
+def test_the_cli_queries_virtuoso(
+    virtuoso: VirtuosoServer, tmp_path: Path, args: list[str], expect: str
+) -> None:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": ":".join(sys.path),
+        "BPFGRAPH_STORE": "sparql",
+        "BPFGRAPH_SPARQL_QUERY_URL": virtuoso.query_url,
+        "BPFGRAPH_SPARQL_UPDATE_URL": virtuoso.update_url,
+        "BPFGRAPH_SPARQL_UNION_DEFAULT_GRAPH": "true",
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "bpfgraph.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert expect in proc.stdout
+    if args[1] == "process":
+        assert len(Graph().parse(data=proc.stdout, format="turtle")) > 20

@@ -50,6 +50,9 @@ SLOW = {
     "tests/test_owl.py::test_*hermit*": 12,  # HermiT on Java (Pellet takes 2 s)
     "tests/web/test_scale_out.py::*": 38,
     "tests/web/test_remote_store.py::*": 11,
+    "tests/web/test_virtuoso_store.py::*": 63,  # Virtuoso (Debian's package) behind the service
+    "tests/test_remote_virtuoso.py::*": 17,  # Virtuoso: credentials, row cap
+    "tests/test_portable_queries.py::*": 27,  # every named query on Oxigraph server and Virtuoso
     "tests/web/test_clients.py::*": 9,  # SPARQLWrapper, rdflib's stores and curl, every format
     "tests/web/test_downloads.py::test_every_download_parses*": 18,
     "tests/web/test_downloads.py::test_pyshacl_takes_the_shapes*": 45,

@@ -1,10 +1,13 @@
 """One shared suite, run against every engine: in-memory Oxigraph, Oxigraph on disk (alone and
 with the read mirror ``serve`` keeps in memory), a worker's replica of a writer process's store
-(``serve --workers N``; a real writer process), and a remote SPARQL 1.1 store (a real Oxigraph
-server on loopback, with and without the Graph Store Protocol)."""
+(``serve --workers N``; a real writer process), and a remote SPARQL 1.1 store on two engines: a
+real Oxigraph server on loopback (with and without the Graph Store Protocol, and with its
+union default graph) and a real OpenLink Virtuoso 7 (Debian's package; graphs named in each
+query, and its own default graph, which is the union)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +15,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from bpfgraph import queries
-from bpfgraph.framework import graph_iri
+from bpfgraph.framework import INFERRED, META, PARTS, graph_iri
 from bpfgraph.loading import ensure_loaded, source_digest, stored_digest
 from bpfgraph.settings import Settings
 from bpfgraph.store import AskResult, GraphResult, SelectResult, Store, StoreError
@@ -25,7 +28,7 @@ from bpfgraph.summaries import mapping_graphs
 from bpfgraph.writes import WriteRefused, store_mapping
 
 from .conftest import DATA, ROOT
-from .servers import OxigraphServer
+from .servers import OxigraphServer, VirtuosoServer
 
 ENGINES = [
     "memory",
@@ -35,6 +38,8 @@ ENGINES = [
     "sparql-gsp",
     "sparql-update",
     "sparql-union",
+    "virtuoso",
+    "virtuoso-union",
 ]
 EXAMPLES = sorted((ROOT / "data" / "examples").glob("*.ttl"))
 
@@ -52,6 +57,28 @@ def union_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphS
     srv = OxigraphServer(tmp_path_factory.mktemp("oxigraph-union-server"), union=True)
     yield srv
     srv.stop()
+
+
+@pytest.fixture(scope="module")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServer]:
+    """A Virtuoso server with stock settings (and the SPARQL user's update grant)."""
+    srv = VirtuosoServer(tmp_path_factory.mktemp("virtuoso"))
+    yield srv
+    srv.stop()
+
+
+def clear(store: RemoteStore) -> None:
+    """Drop the graphs a test left: not Virtuoso's own (DROP ALL would take those too), nor the
+    framework's (loaded once: no test changes them)."""
+    keep = {str(graph_iri(part)) for part in (*PARTS, INFERRED)} | {str(META)}
+    for graph in store.graphs():
+        if not graph.startswith(VIRTUOSO_OWN) and graph not in keep:
+            store.update(f"DROP SILENT GRAPH <{graph}>")
+
+
+#: where Virtuoso's own graphs are (its virtrdf schema, its DAV folder, its SPARQL endpoint's
+#: description, the LDP vocabulary)
+VIRTUOSO_OWN = ("http://www.openlinksw.com/", "http://localhost:", "http://www.w3.org/ns/ldp#")
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +114,12 @@ def engine_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Sto
             srv.query_url, srv.update_url, srv.graph_store_url, union_default_graph=True
         )
         store.update("DROP ALL")
+    elif kind.startswith("virtuoso"):
+        srv = request.getfixturevalue("virtuoso")
+        store = RemoteStore(
+            srv.query_url, srv.update_url, union_default_graph=kind == "virtuoso-union"
+        )
+        clear(store)
     else:
         srv = request.getfixturevalue("server")
         store = RemoteStore(
@@ -127,11 +160,15 @@ def test_query_forms(engine_store: Store):
     assert select.rows == [{"l": Literal("Education and Research", lang="en")}]
 
 
-def test_without_union_the_default_graph_is_empty(engine_store: Store):
+def test_without_union_the_default_graph_is_empty(
+    engine_store: Store, request: pytest.FixtureRequest
+):
     result = engine_store.query(
         "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", union_default_graph=False
     )
-    if getattr(engine_store, "union_default_graph", False):
+    # Virtuoso's default graph is the union of all graphs, whatever it is told
+    virtuoso = "virtuoso" in request.node.name
+    if getattr(engine_store, "union_default_graph", False) or virtuoso:
         # a store configured so that its default graph is the union has no other default graph:
         # every query sees the union (bpfgraph keeps everything in named graphs)
         assert int(result.rows[0]["n"]) == engine_store.count() > 0
@@ -232,16 +269,51 @@ def test_union_default_graph_from_the_environment(
     store = open_store(Settings())
     assert isinstance(store, RemoteStore) and store.union_default_graph is True
     store.update("DROP ALL ; INSERT DATA { GRAPH <urn:g1> { <urn:a> <urn:b> 1 } }")
-    listed: list[str] = []
+    listed = sent(store)
     # no graph is named: one request per query, whatever the number of graphs
-    real_post = store._http.post
-    monkeypatch.setattr(
-        store._http, "post", lambda url, **kw: listed.append(kw["content"]) or real_post(url, **kw)
-    )
     result = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     assert int(result.rows[0]["n"]) == 1
     assert len(listed) == 1 and b"default-graph-uri" not in listed[0]
     store.close()
+
+
+def sent(store: RemoteStore) -> list[bytes]:
+    """The bodies of the requests the store sends from now on (an httpx event hook)."""
+    bodies: list[bytes] = []
+    store._http.event_hooks["request"].append(lambda request: bodies.append(request.read()))
+    return bodies
+
+
+LISTING = b"SELECT+DISTINCT+%3Fg"
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "virtuoso"])
+def test_the_graph_list_is_asked_for_once_and_refreshed(
+    engine: str, request: pytest.FixtureRequest
+):
+    """Queries given the union by naming every graph list the graphs once per TTL; a write
+    through the store lists them again at once; another writer's graph shows after the TTL."""
+    srv = request.getfixturevalue("server" if engine == "oxigraph" else "virtuoso")
+    store = RemoteStore(srv.query_url, srv.update_url, graphs_ttl=1.5)
+    other = RemoteStore(srv.query_url, srv.update_url)
+    store.update("INSERT DATA { GRAPH <urn:ttl:1> { <urn:ttl:a> <urn:ttl:p> 1 } }")
+    bodies = sent(store)
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s <urn:ttl:p> ?o }"
+    for _ in range(5):
+        assert int(store.query(count).rows[0]["n"]) == 1
+    assert sum(LISTING in b for b in bodies) == 1 and len(bodies) == 6
+    store.update("INSERT DATA { GRAPH <urn:ttl:2> { <urn:ttl:b> <urn:ttl:p> 2 } }")
+    assert int(store.query(count).rows[0]["n"]) == 2  # its own write: listed again at once
+    assert sum(LISTING in b for b in bodies) == 2
+    other.update("INSERT DATA { GRAPH <urn:ttl:3> { <urn:ttl:c> <urn:ttl:p> 3 } }")
+    assert int(store.query(count).rows[0]["n"]) == 2  # another's write: within the TTL
+    time.sleep(1.6)
+    assert int(store.query(count).rows[0]["n"]) == 3  # after it
+    assert sum(LISTING in b for b in bodies) == 3
+    for graph in ("urn:ttl:1", "urn:ttl:2", "urn:ttl:3"):
+        assert store.delete_graph(graph) is True
+    store.close()
+    other.close()
 
 
 def test_locked_disk_store_gives_a_clear_error(tmp_path: Path):

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import field_validator
+from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .sparql_bounds import Bounds
@@ -50,6 +50,16 @@ class Settings(FileSettings):
     #: Virtuoso and Neptune by default; Oxigraph server with --union-default-graph; Fuseki with
     #: tdb2:unionDefaultGraph): queries go as they are, instead of naming every graph
     sparql_union_default_graph: bool = False
+    #: credentials for the remote store's endpoints (or ``https://user:password@host/…`` in
+    #: the URLs, taken out of them): ``basic`` or ``digest`` authentication (Virtuoso's
+    #: ``/sparql-auth`` asks for Digest); never printed
+    sparql_user: str | None = None
+    sparql_password: SecretStr | None = None
+    sparql_auth: Literal["basic", "digest"] = "basic"
+    #: seconds the remote store's list of graphs is reused for queries given the union by
+    #: naming every graph (writes through this process refresh it at once; writes by other
+    #: front-ends or tools show after at most this long)
+    sparql_graphs_ttl: float = 5.0
     #: public base of the IRIs the service answers for (a deployment behind a w3id redirect
     #: keeps the default; the app serves /def and /id/… under its own address)
     public_base: str = "https://w3id.org/bpfgraph/"

@@ -133,6 +133,64 @@ def suspect_key(text: str) -> str:
     return " ".join(kept.split()).upper()
 
 
+_FORM = re.compile(r"(?<![\w:?$])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:-])", re.IGNORECASE)
+
+
+def query_form(text: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the query's form (its first form keyword outside
+    strings, IRIs and comments; SELECT when there is none).
+
+    >>> query_form("PREFIX ask: <urn:x#> # SELECT\\nCONSTRUCT { ?s ?p 'ASK' } WHERE { ?s ?p ?o }")
+    'CONSTRUCT'
+    """
+    m = _FORM.search(code_only(text))
+    return m.group(1).upper() if m else "SELECT"
+
+
+_WHERE = re.compile(r"(?<![\w:?$.-])WHERE(?![\w:-])", re.IGNORECASE)
+_GROUP_BY = re.compile(r"(?<![\w:?$.-])GROUP\s+BY(?![\w:-])", re.IGNORECASE)
+
+
+def construct_solutions_query(text: str) -> str | None:
+    """A query counting the solutions a CONSTRUCT's pattern gives (with its dataset and
+    solution modifiers), as ``?n``; None for another form, or a CONSTRUCT read no further
+    (GROUP BY, no pattern). A store that cuts a CONSTRUCT at a number of solutions without
+    saying so (Virtuoso) is caught by it.
+
+    >>> print(construct_solutions_query(
+    ...     "PREFIX e: <urn:e#> CONSTRUCT { ?s e:p '{' } FROM <urn:g> WHERE { ?s ?p 1 }"))
+    PREFIX e: <urn:e#> SELECT (COUNT(*) AS ?n) FROM <urn:g> WHERE { SELECT * WHERE { ?s ?p 1 } }
+    >>> print(construct_solutions_query("CONSTRUCT WHERE { ?s ?p ?o }"))
+    SELECT (COUNT(*) AS ?n)  WHERE { SELECT * WHERE { ?s ?p ?o } }
+    """
+    code = code_only(text)
+    form = _FORM.search(code)
+    if form is None or form.group(1).upper() != "CONSTRUCT" or _GROUP_BY.search(code):
+        return None
+    after = form.end()
+    opening = code.find("{", after)
+    if opening < 0:
+        return None
+    if not code[after:opening].strip():  # the template: the pattern follows it
+        depth = 0
+        for brace in re.finditer(r"[{}]", code[opening:]):
+            depth += 1 if brace.group() == "{" else -1
+            if depth == 0:
+                after = opening + brace.end()
+                break
+        else:
+            return None
+        opening = code.find("{", after)
+        if opening < 0:
+            return None
+    dataset = _WHERE.sub("", text[after:opening]).strip()
+    prologue = text[: form.start()]
+    return (
+        f"{prologue}SELECT (COUNT(*) AS ?n) {dataset} WHERE {{ SELECT * WHERE "
+        f"{text[opening:].rstrip()} }}"
+    )
+
+
 _CREATE = re.compile(r"(?<![\w:?$.-])CREATE(\s+)(?=GRAPH(?![\w:-]))", re.IGNORECASE)
 
 

@@ -44,7 +44,7 @@ from rdflib import RDF, Graph, URIRef
 from . import rdfio, summaries
 from .formats import OX_FORMATS
 from .framework import is_reserved_graph
-from .store.base import GraphResult, Store
+from .store.base import Store
 from .validation import Report, validate_mapping
 from .vocab import BPF, PROV_GENERATED, PROV_GRAPH
 
@@ -237,9 +237,7 @@ def delete_graph(store: Store, graph: str) -> bool:
 def read_graph(store: Store, graph: str | None) -> Graph:
     """A named graph's triples (``missing`` when there is none), or the default graph's."""
     if graph is None:
-        result = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", union_default_graph=False)
-        assert isinstance(result, GraphResult)
-        return result.graph
+        return store.get_default_graph()
     if graph not in store.graphs():
         raise WriteRefused("missing", f"there is no graph <{graph}>")
     return store.get_graph(graph)

@@ -442,7 +442,7 @@ REFUSED_AFTER_CHANGES = [
 def test_a_refused_update_leaves_no_trace_in_any_worker(name, text, client, server):
     before = _store_mapping(client, server)
     plain = "https://example.org/gate/plain"
-    seed = "INSERT DATA { GRAPH <%s> { <urn:good> <urn:p> <urn:o> } }" % plain
+    seed = f"INSERT DATA {{ GRAPH <{plain}> {{ <urn:good> <urn:p> <urn:o> }} }}"
     assert update(client, server, seed).status_code == 204
     response = update(client, server, text)
     assert response.status_code == 400, response.text
@@ -464,7 +464,7 @@ def test_a_refused_update_leaves_no_trace_in_any_worker(name, text, client, serv
             is True
         )
     for i in range(12):  # later writes on every worker merge nothing refused into the store
-        extra = "INSERT DATA { GRAPH <%s> { <urn:good> <urn:p> <urn:o%d> } }" % (plain, i)
+        extra = f"INSERT DATA {{ GRAPH <{plain}> {{ <urn:good> <urn:p> <urn:o{i}> }} }}"
         assert update(client, server, extra).status_code == 204
     stored = client.get(
         "/graphs", params={"graph": plain}, headers={"Accept": "application/n-triples"}

@@ -1,7 +1,8 @@
-"""The service's SPARQL endpoint over a remote store (a real Oxigraph server on loopback), both
-ways of giving queries the union of all graphs: naming every graph in the protocol dataset
-(portable) and relying on a store whose default graph is the union
-(``BPFGRAPH_SPARQL_UNION_DEFAULT_GRAPH``)."""
+"""The service's SPARQL endpoint over a remote store on two engines (a real Oxigraph server and
+a real Virtuoso 7 on loopback), both ways of giving queries the union of all graphs: naming
+every graph in the protocol dataset (portable) and relying on a store whose default graph is
+the union (``BPFGRAPH_SPARQL_UNION_DEFAULT_GRAPH``; Virtuoso's always is). Pages, downloads,
+VoID and credentials over Virtuoso: test_virtuoso_store.py."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ..servers import BpfgraphServer, OxigraphServer
+from ..servers import BpfgraphServer, OxigraphServer, VirtuosoServer
 
 ROOT = Path(__file__).resolve().parents[2]
 VALDORIA = "https://example.org/graph/valdoria"
@@ -20,18 +21,25 @@ COUNT_MAPPINGS = (
 )
 
 
-@pytest.fixture(params=["listed", "union"], scope="module")
+@pytest.fixture(params=["listed", "union", "virtuoso-listed", "virtuoso"], scope="module")
 def service(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[BpfgraphServer]:
-    union = request.param == "union"
+    union = request.param.endswith("union") or request.param == "virtuoso"
     tmp = tmp_path_factory.mktemp(request.param)
-    store = OxigraphServer(tmp / "oxigraph", union=union)
-    env = {
+    store: OxigraphServer | VirtuosoServer
+    if request.param.startswith("virtuoso"):
+        store = VirtuosoServer(tmp / "virtuoso")
+        env = {"BPFGRAPH_SPARQL_UPDATE_URL": store.update_url}
+    else:
+        store = OxigraphServer(tmp / "oxigraph", union=union)
+        env = {
+            "BPFGRAPH_SPARQL_UPDATE_URL": store.update_url,
+            "BPFGRAPH_SPARQL_GRAPH_STORE_URL": store.graph_store_url,
+        }
+    env |= {
         "BPFGRAPH_STORE": "sparql",
         "BPFGRAPH_SPARQL_QUERY_URL": store.query_url,
-        "BPFGRAPH_SPARQL_UPDATE_URL": store.update_url,
-        "BPFGRAPH_SPARQL_GRAPH_STORE_URL": store.graph_store_url,
         "BPFGRAPH_SPARQL_UNION_DEFAULT_GRAPH": "true" if union else "false",
         "BPFGRAPH_LOAD_CITIES": "false",
     }

@@ -23,7 +23,8 @@ from .select_formats import format_select
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    """Validate city mapping files and store each in its own graph: 1 when any is refused."""
+    """Validate city mapping files and store each in its own graph: 1 when any is refused, 2
+    when the store fails (the files before it are stored)."""
     if args.graph and len(args.files) > 1:
         raise UsageError("--graph names one graph: give one file with it")
     parsed = []
@@ -47,10 +48,12 @@ def cmd_load(args: argparse.Namespace) -> int:
                     )
                     out(validation_report.to_text(run))
                 continue
-            except (ValidationError, StoreError) as exc:
+            except ValidationError as exc:
                 failures += 1
                 out(f"{name}: refused: {exc}")
                 continue
+            except StoreError as exc:  # the store failed (unreachable, credentials): stop here
+                raise UsageError(f"{name}: not stored: {exc}") from None
             out(f"{name}: stored {stored.triples} triples in graph <{stored.graph}>")
     finally:
         store.close()

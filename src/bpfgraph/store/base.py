@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from rdflib import Graph
 
 from .. import rdfio
-from .results import AskResult, GraphResult, QueryResult, SelectResult
+from .results import AskResult, GraphResult, ProtocolAnswer, QueryResult, SelectResult
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -118,6 +118,12 @@ class Store(ABC):
         assert isinstance(result, GraphResult)
         return result.graph
 
+    def get_default_graph(self) -> Graph:
+        """The triples of the default graph."""
+        result = self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", union_default_graph=False)
+        assert isinstance(result, GraphResult)
+        return result.graph
+
     def triples(self, graph: str) -> Iterator[Triple]:
         """The triples of one named graph as strings (no rdflib terms where the engine can)."""
         for s, p, o in self.get_graph(graph):
@@ -188,9 +194,10 @@ class Store(ABC):
 
     def query_protocol(
         self, text: str, media: str, default_graphs: list[str], named_graphs: list[str]
-    ) -> tuple[str, bytes]:
+    ) -> ProtocolAnswer:
         """Pass a SPARQL Protocol query to the engine and return its answer as it serialises
-        it (media type, body): the service's way of querying a store it does not embed."""
+        it (media type, body, row cap it was cut at): the service's way of querying a store it
+        does not embed."""
         raise StoreError(f"the {self.engine} store answers queries in this process only")
 
     def close(self) -> None:  # noqa: B027 - optional hook
@@ -204,6 +211,7 @@ def _nothing() -> None:
 __all__ = [
     "AskResult",
     "GraphResult",
+    "ProtocolAnswer",
     "QueryResult",
     "SelectResult",
     "Store",

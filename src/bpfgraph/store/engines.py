@@ -23,6 +23,12 @@ def open_store(settings: Settings | None = None, read_only: bool = False) -> Sto
             None if read_only else settings.sparql_update_url,
             None if read_only else settings.sparql_graph_store_url,
             union_default_graph=settings.sparql_union_default_graph,
+            user=settings.sparql_user,
+            password=(
+                settings.sparql_password.get_secret_value() if settings.sparql_password else None
+            ),
+            auth=settings.sparql_auth,
+            graphs_ttl=settings.sparql_graphs_ttl,
         )
     if settings.store == "memory":
         return OxigraphStore(None)

@@ -36,4 +36,15 @@ class GraphResult:
 
 QueryResult = SelectResult | AskResult | GraphResult
 
-__all__ = ["AskResult", "GraphResult", "QueryResult", "SelectResult"]
+
+@dataclass
+class ProtocolAnswer:
+    """A query's answer as a remote store serialised it: media type, body, and the row cap
+    the store cut it at (None: whole)."""
+
+    media_type: str
+    body: bytes
+    capped_at: int | None = None
+
+
+__all__ = ["AskResult", "GraphResult", "ProtocolAnswer", "QueryResult", "SelectResult"]

@@ -17,7 +17,8 @@ from .. import rdfio
 from ..framework import INFERRED, META, PARTS, graph_iri
 from ..store.base import QueryResult, SelectResult, Store
 from ..summaries import mapping_graphs
-from ..vocab import BPF, PREFIXES, PROV_GRAPH
+from ..vocab import BPF, PREFIXES, PROV_GENERATED, PROV_GRAPH
+from ..vocab import GRAPH as GRAPH_NAMESPACE
 from .cache import AnswerCache
 from .cache import etag as etag_of
 from .negotiation import RDF_FORMATS
@@ -197,9 +198,9 @@ def _data_service(g: Graph, nodes: _Nodes) -> None:
 
 def _core_datasets(g: Graph, nodes: _Nodes, store: Store) -> None:
     """The datasets of the core knowledge set, with their sizes and distributions."""
-    counts = {name: store.count(str(graph_iri(name))) for name in PARTS}
-    mappings = mapping_graphs(store)
-    counts["mappings"] = sum(store.count(m) for m in mappings)
+    sizes = own_graphs(store)
+    counts = {name: sizes.get(str(graph_iri(name)), 0) for name in PARTS}
+    counts["mappings"] = sum(sizes.get(m, 0) for m in mapping_graphs(store))
     for name, (title, description, _set) in DATASETS.items():
         ds = URIRef(nodes.base + f"catalog#dataset-{name}")
         _describe(g, nodes, ds, DCAT.Dataset, title, description)
@@ -275,8 +276,35 @@ def _typed_values(g: Graph) -> None:
         g.add((standard, RDF.type, DCTERMS.Standard))
 
 
+def own_graphs(store: Store) -> dict[str, int]:
+    """bpfgraph's graphs with their sizes (one query). All of an embedded store's; of a store
+    others may write too (a remote one: Virtuoso keeps graphs of its own, and may serve other
+    datasets), those under bpfgraph's graph namespace (the framework's, its metadata and
+    provenance, the summaries), those written through bpfgraph (each has its time in the
+    provenance graph) and those holding a city mapping."""
+    sizes = {
+        str(row["g"]): int(row["n"])
+        for row in _rows(
+            store.query(
+                "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+                union_default_graph=False,
+            )
+        )
+    }
+    if store.embedded:
+        return dict(sorted(sizes.items()))
+    recorded = store.query(
+        f"SELECT DISTINCT ?g WHERE {{ GRAPH <{PROV_GRAPH}> {{ ?g <{PROV_GENERATED}> ?t }} }}",
+        union_default_graph=False,
+    )
+    own = {str(row["g"]) for row in _rows(recorded)} | set(mapping_graphs(store))
+    return {
+        g: n for g, n in sorted(sizes.items()) if g in own or g.startswith(str(GRAPH_NAMESPACE))
+    }
+
+
 def build_void(store: Store, base: str) -> Graph:
-    """The VoID description: the whole store and each graph, with their sizes."""
+    """The VoID description: bpfgraph's graphs (:func:`own_graphs`) and their sizes."""
     g = Graph()
     g.bind("void", VOID)
     root = URIRef(base + "void#bpfgraph")
@@ -285,8 +313,9 @@ def build_void(store: Store, base: str) -> Graph:
     g.add((root, VOID.sparqlEndpoint, URIRef(base + "sparql")))
     g.add((root, VOID.uriSpace, Literal("https://w3id.org/bpfgraph/")))
     g.add((root, VOID.vocabulary, URIRef(str(BPF))))
-    g.add((root, VOID.triples, Literal(store.count(), datatype=XSD.integer)))
-    for graph in store.graphs():
+    sizes = own_graphs(store)
+    g.add((root, VOID.triples, Literal(sum(sizes.values()), datatype=XSD.integer)))
+    for graph, size in sizes.items():
         # the same IRI in every process and after a restart (Python's hash() is salted)
         digest = hashlib.blake2b(graph.encode("utf-8"), digest_size=8).digest()
         sub = URIRef(base + "void#graph-" + str(int.from_bytes(digest, "big") % 10**12))
@@ -294,7 +323,7 @@ def build_void(store: Store, base: str) -> Graph:
         g.add((sub, RDF.type, VOID.Dataset))
         g.add((sub, RDFS.label, Literal(graph)))
         g.add((sub, SD.name, URIRef(graph)))
-        g.add((sub, VOID.triples, Literal(store.count(graph), datatype=XSD.integer)))
+        g.add((sub, VOID.triples, Literal(size, datatype=XSD.integer)))
     return g
 
 

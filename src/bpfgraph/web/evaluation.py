@@ -32,11 +32,13 @@ class ProtocolError(Exception):
 
 @dataclass
 class Answer:
-    """A query's answer as sent: media type, body, and whether the row cap cut it."""
+    """A query's answer as sent: media type, body, and whether a row cap cut it (``cap``:
+    which, when not the service's own: a remote store's)."""
 
     media_type: str
     body: bytes
     truncated: bool = False
+    cap: int | None = None
 
 
 @dataclass

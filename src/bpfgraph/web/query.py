@@ -81,8 +81,8 @@ async def answer_query(
         version = st.version
         answer = await evaluate(st, asked, base_iri())
         cached = (answer.body, answer.media_type, etag_of(answer.body))
-        if answer.truncated:
-            truncated_at = st.limits.max_rows
+        if answer.truncated:  # by the service's row cap, or a remote store's own
+            truncated_at = answer.cap or st.limits.max_rows
         elif version == st.version:
             st.cache[key] = cached
     body, media_type, etag = cached[:3]

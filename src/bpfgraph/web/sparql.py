@@ -28,6 +28,7 @@ from .evaluation import (
     timed_out,
 )
 from .negotiation import RDF_TYPES, RESULT_TYPES, base_media, choose
+from .remote_answers import client_answer
 
 if TYPE_CHECKING:
     from .executor import QueryPool
@@ -189,7 +190,9 @@ async def run_remote_async(
     """A query on a remote store, from the event loop (the HTTP call in a thread)."""
     check_safety(text, limits)
     media = negotiate(text, accept)
-    return await run_in_threadpool(_run_remote, store, text, media, default_graphs, named_graphs)
+    return await run_in_threadpool(
+        _run_remote, store, text, media, default_graphs, named_graphs, limits.max_rows
+    )
 
 
 async def run_query_async(
@@ -227,12 +230,13 @@ def _run_remote(
     media: str,
     default_graphs: list[str] | None,
     named_graphs: list[str] | None,
+    max_rows: int,
 ) -> Answer:
     try:
-        media, body = store.query_protocol(text, media, default_graphs or [], named_graphs or [])
+        raw = store.query_protocol(text, media, default_graphs or [], named_graphs or [])
     except StoreRefused as exc:
         raise ProtocolError(exc.status, str(exc)) from None
-    return Answer(media, body)
+    return client_answer(raw, media, max_rows)
 
 
 # -- reading a POST ----------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from bpfgraph.sparql_text import create_silently, prologues_first
+from bpfgraph.sparql_text import ambiguous, create_silently, prologues_first, touched_graphs
 
 G = "<https://example.org/g>"
 
@@ -70,3 +70,58 @@ def test_prologues_first(text: str, moved: bool, triples: int | None):
     store = ox.Store()
     store.update(rewritten)
     assert len(store) == triples
+
+
+FW = "<https://w3id.org/bpfgraph/graph/framework>"
+#: ``<`` as the less-than operator before a quote or a comment: the text may be read two ways
+#: (the attack's finding: ``1<xsd:string('>')`` read as an IRI hid the rest of the line from
+#: the graph reader, and the rewriters changed a string literal)
+AMBIGUOUS = [
+    "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> INSERT { <x:x> <x:x> <x:x> } WHERE "
+    "{ FILTER(1<xsd:string('>')) } ; INSERT DATA { GRAPH " + FW + " { <x:p> <x:p> <x:p> } }",
+    "INSERT { GRAPH <x:g> { <x:s> <x:p> ?o } } WHERE { BIND(1<'>' AS ?x) BIND('CREATE GRAPH' AS ?o) }",
+    "INSERT { GRAPH <x:g> { <x:s> <x:p> ?o } } WHERE { BIND(1<'>' AS ?x) "
+    "BIND('a ; PREFIX p: <x:evil/> b' AS ?o) }",
+    "INSERT { GRAPH <x:g> { <x:s> <x:p> ?o } } WHERE { BIND(1<='>' AS ?x) BIND('CREATE GRAPH' AS ?o) }",
+    "INSERT { GRAPH <x:g> { <x:s> <x:p> ?o } } WHERE { BIND(2<a#>1 '''\n AS ?o) }",
+]
+
+
+@pytest.mark.parametrize("text", AMBIGUOUS)
+def test_an_update_read_two_ways_is_left_alone_and_may_touch_any_graph(text: str):
+    assert ambiguous(text)
+    assert touched_graphs(text) is None  # the remote store refuses it (403), never guesses
+    assert create_silently(text) == text and prologues_first(text) == text
+
+
+def test_the_literal_the_engine_reads_is_kept():
+    text = AMBIGUOUS[1]
+    store = ox.Store()
+    store.update(prologues_first(create_silently(text)))
+    assert [q.object.value for q in store] == ["CREATE GRAPH"]
+
+
+#: plain updates with quotes and fragments in IRIs are read one way
+UNAMBIGUOUS = [
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> INSERT DATA { <x:a> rdfs:label 'b' }",
+    "INSERT DATA { <x:a> <http://www.w3.org/2000/01/rdf-schema#label>\n'''long\nstring''' }",
+    "INSERT DATA { <http://example.org/O'Brien#x> <x:b> <x:c> }",
+    "DELETE WHERE { GRAPH <x:g> { ?s ?p ?o FILTER(?o < 3) } }",
+]
+
+
+@pytest.mark.parametrize("text", UNAMBIGUOUS)
+def test_ordinary_updates_are_read_one_way(text: str):
+    if "O'Brien" in text:  # an IRI holding ' is read as possibly two ways: the worst assumed
+        assert ambiguous(text) and touched_graphs(text) is None
+        return
+    assert not ambiguous(text)
+    assert touched_graphs(text) is not None
+
+
+def test_a_language_tag_is_not_a_create():
+    text = 'INSERT DATA { <x:s> <x:p> "x"@create GRAPH <x:g> { <x:a> <x:b> <x:c> } }'
+    assert create_silently(text) == text
+    store = ox.Store()
+    store.update(create_silently(text))
+    assert len(store) == 2

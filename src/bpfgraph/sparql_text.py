@@ -29,6 +29,37 @@ STRING_IRI_COMMENT = re.compile(
 )
 
 
+_LONG_QUOTE = re.compile("'''|\"\"\"")
+
+
+def ambiguous(text: str) -> bool:
+    r"""Whether the text may be read two ways: ``<`` is also the less-than operator, and an
+    "IRI" such as ``<xsd:string('>`` in ``FILTER(1<xsd:string('>'))`` is, to the engine, an
+    operator and code holding a string start. A ``'`` inside an IRI, or a ``#`` inside one
+    with a long-string quote later on its line, may put strings and comments elsewhere than
+    this module reads them: the readers below then assume the worst (any graph) and the
+    rewriters leave the text alone.
+
+    >>> ambiguous("INSERT { <x:a> <x:b> <x:c> } WHERE { FILTER(1<xsd:string('>')) }")
+    True
+    >>> ambiguous("PREFIX s: <http://schema.org/#> INSERT DATA { <x:a> s:name 'O\\'Brien' }")
+    False
+    >>> ambiguous("ASK { FILTER(1<a#>2) } '''x")
+    True
+    """
+    for m in STRING_IRI_COMMENT.finditer(text):
+        token = m.group()
+        if not token.startswith("<"):
+            continue
+        if "'" in token:
+            return True
+        if "#" in token:
+            ends = [i for i in (text.find("\n", m.end()), text.find("\r", m.end())) if i >= 0]
+            if _LONG_QUOTE.search(text, m.end(), min(ends, default=len(text))):
+                return True
+    return False
+
+
 def code_only(text: str) -> str:
     """The text with its strings, IRIs and comments blanked out (one space per character, so
     that a position in one is the same position in the other)."""
@@ -55,6 +86,8 @@ def touched_graphs(update: str) -> set[str] | None:
     >>> sorted(touched_graphs('DELETE WHERE { GRAPH <https://e.org/g> { ?all ?p ?o } }'))
     ['https://e.org/g']
     """
+    if ambiguous(update):
+        return None
     iris: set[str] = set()
     for m in STRING_IRI_COMMENT.finditer(update):
         token = m.group()
@@ -191,7 +224,7 @@ def construct_solutions_query(text: str) -> str | None:
     )
 
 
-_CREATE = re.compile(r"(?<![\w:?$.-])CREATE(\s+)(?=GRAPH(?![\w:-]))", re.IGNORECASE)
+_CREATE = re.compile(r"(?<![\w:?$.@-])CREATE(\s+)(?=GRAPH(?![\w:-]))", re.IGNORECASE)
 
 
 def create_silently(update: str) -> str:
@@ -205,6 +238,8 @@ def create_silently(update: str) -> str:
     >>> create_silently("CREATE SILENT GRAPH <x:g> # CREATE GRAPH")
     'CREATE SILENT GRAPH <x:g> # CREATE GRAPH'
     """
+    if ambiguous(update):
+        return update
     code = code_only(update)
     pieces, end = [], 0
     for m in _CREATE.finditer(code):
@@ -234,6 +269,8 @@ def prologues_first(update: str) -> str:
     >>> prologues_first(text) == text
     True
     """
+    if ambiguous(update):
+        return update
     # strings and comments blanked, IRIs kept: the declarations read where the engine reads them
     view = STRING_IRI_COMMENT.sub(
         lambda m: m.group() if m.group().startswith("<") else " " * len(m.group()), update

@@ -88,3 +88,36 @@ def test_named_queries_over_the_remote_store(service: BpfgraphServer) -> None:
     )
     assert r.status_code == 200, r.text
     assert len(r.json()["results"]["bindings"]) == 14
+
+
+FRAMEWORK = "https://w3id.org/bpfgraph/graph/framework"
+#: updates that reach a framework graph behind text read two ways (the attack's finding: on a
+#: remote store ``1<xsd:string('>')`` hid the rest of its line from the write gate: 204 and a
+#: triple written into the framework); variants of where the ambiguous ``<`` stands
+HIDDEN_FRAMEWORK_WRITES = [
+    "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> INSERT { <urn:x> <urn:x> <urn:x> } WHERE "
+    "{ FILTER(1<xsd:string('>')) } ; INSERT DATA { GRAPH <%s> { <urn:pwned> <urn:p> <urn:o> } }",
+    "INSERT { <urn:x> <urn:x> <urn:x> } WHERE { FILTER(1<'>') } ; "
+    "INSERT DATA { GRAPH <%s> { <urn:pwned> <urn:p> <urn:o> } }",
+    "INSERT { GRAPH <%s> { <urn:pwned> <urn:p> ?o } } WHERE { BIND(1<='>' AS ?o) }",
+    "INSERT { <urn:x> <urn:x> <urn:x> } WHERE { FILTER(2<a#>1) } # '''\n"
+    "; INSERT DATA { GRAPH <%s> { <urn:pwned> <urn:p> <urn:o> } }",
+]
+
+
+@pytest.mark.parametrize("text", HIDDEN_FRAMEWORK_WRITES)
+def test_a_framework_write_hidden_in_ambiguous_text_is_refused(
+    text: str, service: BpfgraphServer
+) -> None:
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{FRAMEWORK}> {{ ?s ?p ?o }} }}"
+    before = count(service, query)
+    r = httpx.post(
+        service.url("/sparql"),
+        content=(text % FRAMEWORK).encode(),
+        headers={"Content-Type": "application/sparql-update", **service.auth},
+        timeout=60,
+    )
+    assert r.status_code in (400, 403), r.text
+    assert count(service, query + " # after") == before
+    pwned = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { <urn:pwned> ?p ?o } }"
+    assert count(service, pwned) == 0

@@ -149,7 +149,8 @@ def _remote_update(store: Store, text: str) -> None:
         raise ProtocolError(
             403,
             "on a remote store, an update must name the graphs it changes (no GRAPH ?g, ALL or "
-            "NAMED), so that the framework graphs stay read-only",
+            "NAMED, and no IRI holding ' — or # before a long string on its line — that could "
+            "also be read as the < operator), so that the framework graphs stay read-only",
         )
     reserved = sorted(g for g in touched if is_reserved_graph(g))
     if reserved:

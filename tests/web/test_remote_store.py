@@ -121,3 +121,27 @@ def test_a_framework_write_hidden_in_ambiguous_text_is_refused(
     assert count(service, query + " # after") == before
     pwned = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { <urn:pwned> ?p ?o } }"
     assert count(service, pwned) == 0
+
+
+#: a client's mistakes in an update are the client's (400), not the store's failure (503)
+BAD_UPDATES = [
+    ("INSERT DATA { <urn:a> <urn:b> }", 400),
+    ("DELETE WHERE { ?s ?p }", 400),
+    ("DROP GRAPH <https://example.org/graph/never-there>", 404),
+    ("INSERT DATA { <urn:a> <urn:b> 'unterminated }", 400),
+]
+
+
+@pytest.mark.parametrize(("text", "status"), BAD_UPDATES)
+def test_a_bad_update_is_the_clients_mistake(
+    text: str, status: int, service: BpfgraphServer
+) -> None:
+    r = httpx.post(
+        service.url("/sparql"),
+        content=text.encode(),
+        headers={"Content-Type": "application/sparql-update", **service.auth},
+        timeout=60,
+    )
+    assert r.status_code == status, r.text
+    assert r.json()["status"] == status and "refused the update" in r.json()["error"]
+    assert "Traceback" not in r.text

@@ -32,7 +32,7 @@ from starlette.concurrency import run_in_threadpool
 from ..framework import is_reserved_graph
 from ..rdfio import to_rdflib
 from ..sparql_text import create_silently, prologues_first, touched_graphs
-from ..store.base import Store
+from ..store.base import Store, StoreRefused
 from ..store.copies import copy_of
 from ..summaries import after_update
 from ..vocab import GRAPH
@@ -162,6 +162,8 @@ def _remote_update(store: Store, text: str) -> None:
         )
     try:
         store.update(text)
+    except StoreRefused as exc:
+        raise ProtocolError(exc.status, str(exc)) from None
     except SyntaxError as exc:
         raise ProtocolError(400, f"invalid SPARQL update: {exc}") from None
     except (ValueError, OSError) as exc:

@@ -8,7 +8,7 @@ a store that fails answers 503; anything unexpected 500, logged.
 >>> error_response(404, "no such thing").body
 b'{"error":"no such thing","status":404}'
 >>> response_for(ProtocolError(401, "writes need a token")).headers["www-authenticate"]
-'Bearer realm="bpfgraph", Basic realm="bpfgraph"'
+'Basic realm="bpfgraph", Bearer realm="bpfgraph"'
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def _protocol(exc: ProtocolError) -> Response:
     if exc.status == 401:
         # Basic too: clients that speak only Basic (SPARQLWrapper, rdflib's stores) send the
         # token as the password (bpfgraph.web.http.check_token)
-        headers["WWW-Authenticate"] = 'Bearer realm="bpfgraph", Basic realm="bpfgraph"'
+        headers["WWW-Authenticate"] = 'Basic realm="bpfgraph", Bearer realm="bpfgraph"'
     if exc.status == 406:  # the answer depended on Accept (caches must not reuse it for others)
         headers.setdefault("Vary", "Accept")
     return error_response(exc.status, exc.message, headers or None)

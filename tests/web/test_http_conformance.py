@@ -280,3 +280,26 @@ def test_json_alias_keeps_preferences(url: str, accept: str, media, client: http
         assert response.status_code == 406
     else:
         assert response.headers["content-type"].split(";")[0] == media
+
+
+#: every method a path takes is in Allow, whichever route refused (Starlette named only the
+#: first route matching the path: PUT /sparql said "GET, HEAD")
+ALLOW = [
+    ("PUT", "/sparql", {"GET", "HEAD", "POST"}),
+    ("DELETE", "/sparql", {"GET", "HEAD", "POST"}),
+    ("PATCH", "/graphs?default", {"GET", "HEAD", "PUT", "POST", "DELETE"}),
+    ("OPTIONS", "/graphs?graph=https://example.org/g", {"GET", "HEAD", "PUT", "POST", "DELETE"}),
+    ("GET", "/sparql?update=CLEAR%20ALL", {"GET", "HEAD", "POST"}),
+    ("POST", "/download/all.ttl", {"GET", "HEAD"}),
+    ("PUT", "/validate", {"POST"}),
+]
+
+
+@pytest.mark.parametrize(("method", "url", "methods"), ALLOW)
+def test_405_allows_every_method_of_the_path(method, url, methods, client: httpx.Client):
+    response = client.request(method, url)
+    assert response.status_code == 405, response.text
+    allowed = {m.strip() for m in response.headers["allow"].split(",")}
+    assert methods <= allowed
+    # GET /sparql takes queries, not updates: GET is in Allow there, the update needs POST
+    assert method not in allowed or "update=" in url

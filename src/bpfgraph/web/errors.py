@@ -21,6 +21,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from ..store.base import StoreError
 from ..validation_report import FileOutcome, RunOutcome, to_json
@@ -91,9 +92,28 @@ def response_for(exc: Exception) -> Response:
     return answer(exc)
 
 
-async def handle(_request: Request, exc: Exception) -> Response:
-    """The exception handler of every error the service answers."""
-    return response_for(exc)
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app takes at this request's path (Starlette's 405 names
+    only the first route that matches the path: ``PUT /sparql`` said ``GET, HEAD``)."""
+    routes = request.app.router.routes
+    methods = {
+        method
+        for method in ("GET", "POST", "PUT", "DELETE", "PATCH")
+        if any(r.matches({**request.scope, "method": method})[0] is Match.FULL for r in routes)
+    }
+    if "GET" in methods:  # every GET answers HEAD (web.app.head_as_get)
+        methods.add("HEAD")
+    return sorted(methods)
+
+
+async def handle(request: Request, exc: Exception) -> Response:
+    """The exception handler of every error the service answers (a 405 with every method the
+    path takes in ``Allow``)."""
+    response = response_for(exc)
+    routed = isinstance(exc, StarletteHTTPException) or "allow" not in response.headers
+    if response.status_code == 405 and routed:
+        response.headers["Allow"] = ", ".join(allowed_methods(request))
+    return response
 
 
 def install(app: FastAPI) -> None:

@@ -28,7 +28,7 @@ async def sparql_get(request: Request, st: StateDep) -> Response:
     the service description."""
     params = request.query_params
     if "update" in params:
-        raise ProtocolError(405, "SPARQL Update needs POST")
+        raise ProtocolError(405, "SPARQL Update needs POST", {"Allow": "GET, HEAD, POST"})
     given = params.getlist("query")
     if not given:
         return await run_in_threadpool(describe, request, st)

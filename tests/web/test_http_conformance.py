@@ -214,6 +214,7 @@ def test_an_unknown_resource_is_a_page_for_a_browser(path: str, client: httpx.Cl
         data = client.get(f"/{path}", headers={"Accept": accept})
         assert data.status_code == 404
         assert data.json()["status"] == 404 and "nothing is known" in data.json()["error"]
+        assert "Accept" in data.headers.get("vary", "")  # a cache keeps the page and JSON apart
 
 
 REFUSED_MEDIA = [

@@ -56,10 +56,16 @@ def resource(path: str, request: Request, st: StateDep) -> Response:
     try:
         iri, g = pages.described(st, path)
     except ProtocolError as exc:
-        if not html or exc.status != 404:
+        if exc.status != 404:
             raise
+        # the answer depends on Accept (a page for a browser, JSON otherwise): Vary says so
+        if not html:
+            raise ProtocolError(
+                404, exc.message, {**(exc.headers or {}), "Vary": "Accept"}
+            ) from None
         page = render("missing.html", title="Not found", message=exc.message)
         page.status_code = 404
+        page.headers["Vary"] = "Accept"
         return page
     if not html:
         return conditional(request, rdf_response(g, request), st.modified)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import time
+from email.utils import parsedate_to_datetime
+
 import httpx
 import pytest
 
@@ -114,7 +118,7 @@ def test_writes_need_the_token(client: httpx.Client, headers, status):
         headers={**TTL, **headers},
     )
     assert r.status_code == status
-    assert r.headers.get("www-authenticate", "").startswith("Bearer")
+    assert "Bearer" in r.headers.get("www-authenticate", "")
     assert state(client) == before
 
 
@@ -246,6 +250,9 @@ def test_a_mapping_refused_for_the_default_graph_changes_nothing(
     )
     assert r.status_code == 400 and "named graph" in r.json()["error"]
     assert client.get("/health").json()["dataVersion"] == before
+    # a Last-Modified date is trusted once its second has passed (a write may still come in it)
+    settled = parsedate_to_datetime(download.headers["last-modified"]) + dt.timedelta(seconds=1.05)
+    time.sleep(max(0.0, (settled - dt.datetime.now(dt.UTC)).total_seconds()))
     again = client.get(
         "/download/framework.ttl",
         headers={"If-Modified-Since": download.headers["last-modified"]},

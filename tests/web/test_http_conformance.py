@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from email.utils import format_datetime, parsedate_to_datetime
 
 import httpx
@@ -119,6 +120,9 @@ def test_validators_and_304(url: str, accept: str, client: httpx.Client):
     assert held.headers["etag"] == etag and held.headers["last-modified"] == modified
     other = client.get(url, headers={"Accept": accept, "If-None-Match": '"other"'})
     assert other.status_code == 200
+    # a Last-Modified date is trusted once its second has passed (a write may still come in it)
+    settled = parsedate_to_datetime(modified) + dt.timedelta(seconds=1.05)
+    time.sleep(max(0.0, (settled - dt.datetime.now(dt.UTC)).total_seconds()))
     since = client.get(url, headers={"Accept": accept, "If-Modified-Since": modified})
     assert since.status_code == 304
     earlier = parsedate_to_datetime(modified) - dt.timedelta(days=1)
@@ -304,3 +308,35 @@ def test_405_allows_every_method_of_the_path(method, url, methods, client: httpx
     assert methods <= allowed
     # GET /sparql takes queries, not updates: GET is in Allow there, the update needs POST
     assert method not in allowed or "update=" in url
+
+
+def test_if_modified_since_is_never_stale_within_a_second(server, client: httpx.Client):
+    # the attack's finding: two writes in one second, and If-Modified-Since with the first's
+    # Last-Modified got 304 for a changed answer (Last-Modified has whole seconds)
+    graph = "https://example.org/graph/same-second"
+    for i in range(6):
+        body = f"<https://example.org/s> <https://example.org/p> \"{i}\" ."
+        for url in ("/void", "/catalog"):
+            put = client.put(
+                "/graphs",
+                params={"graph": graph},
+                content=body.encode(),
+                headers={"Content-Type": "application/n-triples", **server.auth},
+            )
+            assert put.status_code in (201, 204), put.text
+            first = client.get(url, headers={"Accept": "text/turtle"})
+            more = f"{body}\n<https://example.org/s> <https://example.org/q> \"{i}\" ."
+            client.put(
+                "/graphs",
+                params={"graph": graph},
+                content=more.encode(),
+                headers={"Content-Type": "application/n-triples", **server.auth},
+            )
+            since = first.headers["last-modified"]
+            again = client.get(url, headers={"Accept": "text/turtle", "If-Modified-Since": since})
+            now = client.get(url, headers={"Accept": "text/turtle"})
+            if again.status_code == 304:
+                assert now.headers["etag"] == first.headers["etag"], (url, i)
+            else:
+                assert again.status_code == 200 and again.headers["etag"] == now.headers["etag"]
+    client.delete("/graphs", params={"graph": graph}, headers=server.auth)

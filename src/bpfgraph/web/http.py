@@ -124,7 +124,11 @@ def unmodified(request: Request, etag: str, modified: dt.datetime) -> bool:
     if if_none_match is not None:
         return revalidated(if_none_match, etag)
     since = parsed_date(request.headers.get("if-modified-since"))
-    return since is not None and modified.replace(microsecond=0) <= since
+    if since is None or modified.replace(microsecond=0) > since:
+        return False
+    # Last-Modified has whole seconds: within the second of the last write another write may
+    # still come in that same second, so a date is trusted only once that second has passed
+    return dt.datetime.now(dt.UTC) - modified >= dt.timedelta(seconds=1)
 
 
 def conditional(request: Request, response: Response, modified: dt.datetime) -> Response:

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from .. import downloads
-from ..http import http_date, revalidated
+from ..http import http_date, unmodified
 from ..state import StateDep
 
 router = APIRouter(tags=["downloads"])
@@ -26,10 +26,6 @@ def download(filename: str, request: Request, st: StateDep) -> Response:
         "Cache-Control": "public, max-age=60",
         "Vary": "Accept",
     }
-    inm = request.headers.get("if-none-match")
-    if revalidated(inm, etag):
-        return Response(status_code=304, headers=headers)
-    ims = request.headers.get("if-modified-since")
-    if ims and not inm and ims == headers["Last-Modified"]:
+    if unmodified(request, etag, st.modified):
         return Response(status_code=304, headers=headers)
     return Response(body, media_type=media, headers=headers)

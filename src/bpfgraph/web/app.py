@@ -44,6 +44,11 @@ DESCRIPTION = (
 )
 
 
+#: request headers, all together, beyond which a request is refused (431) before anything reads
+#: them: uvicorn takes headers of any size, and negotiating a 20 MB Accept held the event loop
+MAX_HEADER_BYTES = 64 * 1024
+
+
 class App(FastAPI):
     """FastAPI behind the service's ASGI front (:attr:`front`)."""
 
@@ -56,7 +61,11 @@ class App(FastAPI):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Hand the request to the front (``HEAD`` as the ``GET`` it stands for, its body
-        dropped: :func:`head_as_get`)."""
+        dropped: :func:`head_as_get`); headers over :data:`MAX_HEADER_BYTES` refused."""
+        if scope["type"] == "http" and _header_bytes(scope) > MAX_HEADER_BYTES:
+            message = f"the request headers exceed {MAX_HEADER_BYTES // 1024} KiB"
+            await errors.error_response(431, message)(scope, receive, send)
+            return
         if scope["type"] == "http" and scope["method"] == "HEAD":
             await self.front({**scope, "method": "GET"}, receive, head_as_get(send))
             return
@@ -65,6 +74,10 @@ class App(FastAPI):
     async def framework(self, scope: Scope, receive: Receive, send: Send) -> None:
         """FastAPI itself: middleware, routing, error handlers."""
         await super().__call__(scope, receive, send)
+
+
+def _header_bytes(scope: Scope) -> int:
+    return sum(len(name) + len(value) for name, value in scope["headers"])
 
 
 def head_as_get(send: Send) -> Send:

@@ -35,6 +35,7 @@ from .remote_http import (
     check_status,
     dumps,
     media_type,
+    post_update,
     read_answer,
     results_json,
     row_cap,
@@ -49,22 +50,6 @@ FORM = "application/x-www-form-urlencoded"
 PAGE_ROWS = 10_000
 #: Virtuoso's row cap, as its SPARQL endpoint tells anyone
 VIRTUOSO_CAP = "SELECT (bif:virtuoso_ini_item_value('SPARQL', 'ResultSetMaxRows') AS ?n) WHERE {}"
-
-
-def _refused_update(response: httpx.Response) -> int | None:
-    """The status to answer when the store refused an update as the client's mistake, else
-    None: a graph that does not exist (404: Oxigraph's "does not exist", Virtuoso's "has not
-    been explicitly created", answered 500), a 4xx other than for credentials, or Virtuoso's
-    SPARQL compiler errors (SQL state 37000, answered 500) (400). A store's own failure stays
-    a StoreError (503)."""
-    status, text = response.status_code, response.text
-    if status < 400 or status in (401, 403, 407):
-        return None
-    if "does not exist" in text or "has not been explicitly created" in text:
-        return 404
-    if status < 500 or text.lstrip().startswith("Virtuoso 37000"):
-        return 400
-    return None
 
 
 class RemoteStore(Store):
@@ -329,23 +314,7 @@ class RemoteStore(Store):
         # blank nodes and large blocks in INSERT DATA, and large requests, are refused by
         # Virtuoso: written so that it takes them (a large write goes as several requests)
         for request in portable_requests(sparql):
-            response = self._conn.send(
-                "POST",
-                self.update_url,
-                "SPARQL store",
-                content=urlencode({"update": request}).encode("utf-8"),
-                headers={"Content-Type": FORM},
-            )
-            refused = _refused_update(response)
-            if refused is not None:
-                raise StoreRefused(
-                    refused,
-                    self._conn.say(
-                        f"the SPARQL store refused the update ({response.status_code}): "
-                        f"{response.text[:300].strip()}"
-                    ),
-                )
-            check_status(self._conn, response, self.update_url, "SPARQL store")
+            post_update(self._conn, self.update_url, request)
         self._written()
 
     def load_data(self, data: bytes, fmt: str, graph: str, replace: bool = True) -> None:

@@ -27,13 +27,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, urlencode, urlsplit, urlunsplit
 
 import httpx
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from .base import StoreError
+from .base import StoreError, StoreRefused
 from .results import AskResult, GraphResult, QueryResult, SelectResult
 
 #: what a graph form (CONSTRUCT, DESCRIBE) is asked for as, and the types read back
@@ -278,6 +278,44 @@ class Connection:
     def close(self) -> None:
         """Close the connections."""
         self.http.close()
+
+
+def refused_update(response: httpx.Response) -> int | None:
+    """The status to answer when the store refused an update as the client's mistake, else
+    None: a graph that does not exist (404: Oxigraph's "does not exist", Virtuoso's "has not
+    been explicitly created", answered 500), a 4xx other than for credentials, or Virtuoso's
+    SPARQL compiler errors (SQL state 37000, answered 500) (400). A store's own failure stays
+    a StoreError (503)."""
+    status, text = response.status_code, response.text
+    if status < 400 or status in (401, 403, 407):
+        return None
+    if "does not exist" in text or "has not been explicitly created" in text:
+        return 404
+    if status < 500 or text.lstrip().startswith("Virtuoso 37000"):
+        return 400
+    return None
+
+
+def post_update(connection: Connection, url: str, request: str) -> None:
+    """POST one update request; StoreRefused (400/404) when the store refused it as the
+    client's mistake (:func:`refused_update`), StoreError when it failed or is unreachable."""
+    response = connection.send(
+        "POST",
+        url,
+        "SPARQL store",
+        content=urlencode({"update": request}).encode("utf-8"),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    refused = refused_update(response)
+    if refused is not None:
+        raise StoreRefused(
+            refused,
+            connection.say(
+                f"the SPARQL store refused the update ({response.status_code}): "
+                f"{response.text[:300].strip()}"
+            ),
+        )
+    check_status(connection, response, url, "SPARQL store")
 
 
 def check_status(connection: Connection, response: httpx.Response, url: str, what: str) -> None:

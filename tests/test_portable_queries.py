@@ -34,6 +34,7 @@ VALUES: dict[str, list[str | None]] = {
     "word": [None, "city"],
     "mapping": [None, MAPPING],
     "type": [None, "bpf:CoreProcess"],
+    "city": [None, "https://example.org/city/valdoria", "https://example.org/city/aldermoor"],
 }
 
 #: queries with no answer on this data (no process outputs a work product another inputs)

@@ -183,7 +183,7 @@ def compare_view(st: State, chosen: list[str] | None = None) -> dict:
             "date": dates.get(c.mapping) or "undated",
             "checked": c.mapping in picked,
         }
-        for c in every
+        for c in sorted(every, key=lambda c: position.get(c.mapping, -1))
     ]
     return {
         "title": "Compare",
@@ -235,7 +235,7 @@ def timeline_view(st: State, city: str) -> dict:
     latest = labels.get(found[-1].mapping, found[-1].mapping)
     svg = chart(
         f"Score per process in each assessment of {iri}",
-        [(n or "All", f"{n} {name}".strip(), scores) for n, name, scores, _m in series],
+        [(n or "Overall", f"{n} {name}".strip(), scores) for n, name, scores, _m in series],
         dates,
     )
     return {

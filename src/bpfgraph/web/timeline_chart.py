@@ -81,8 +81,11 @@ def chart(title: str, rows: list[tuple[str, str, list[float | None]]], dates: li
         for j, score in enumerate(scores):
             if score is not None:
                 tip = f"{name}, {dates[j]}: {score:.1f}"
+                # a little apart, so that equal scores do not hide each other
+                dy = (j - (len(scores) - 1) / 2) * min(4.0, 10.0 / len(scores))
                 out.append(
-                    f'<g class="mark"><title>{escape(tip)}</title>{marker(j, _x(score), y)}</g>'
+                    f'<g class="mark"><title>{escape(tip)}</title>'
+                    f"{marker(j, _x(score), y + dy)}</g>"
                 )
     out.append("</svg>")
     return "\n".join(out)

@@ -241,17 +241,20 @@ BAD = [
 ]
 
 
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
 @pytest.mark.parametrize(("path", "status", "says"), BAD, ids=[b[0] for b in BAD])
-@pytest.mark.parametrize("accept", ["text/html", "application/json"])
+@pytest.mark.parametrize("accept", [BROWSER, "text/html", "application/json", "*/*"])
 def test_bad_city_input_is_a_clear_refusal(
     server: BpfgraphServer, path: str, status: int, says: str, accept: str
 ) -> None:
     response = page(server, path, accept)
     assert response.status_code == status
-    if accept == "text/html":
+    if "text/html" in accept:  # a browser: a page saying why
         assert response.headers["content-type"].startswith("text/html")
         heading = "Not found" if status == 404 else "Bad request"
         assert f"<h1>{heading}</h1>" in response.text
         assert says in response.text
-    else:
+    else:  # any other client: the service's JSON error
         assert response.json()["status"] == status and says in response.json()["error"]

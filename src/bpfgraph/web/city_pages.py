@@ -145,12 +145,12 @@ def compare_view(st: State, chosen: list[str] | None = None) -> dict:
     latest unless ``chosen`` names mappings (404: one is unknown) — the best, the most and
     least adopted."""
     every = city_reports(st)
-    if not every:
-        return {"title": "Compare", "cities": []}
     known = {c.mapping for c in every}
     for m in chosen or []:
         if m not in known:
             raise ProtocolError(404, f"mapping=: no city mapping <{m}>")
+    if not every:
+        return {"title": "Compare", "cities": []}
     picked = set(chosen) if chosen else set(timeline.latest_mappings_of(assessments(st)))
     # by city, then oldest first
     position = {a.mapping: i for i, a in enumerate(assessments(st))}

@@ -11,6 +11,7 @@ from ...vocab import PROCESS_IDS
 from .. import city_pages, pages
 from ..errors import ProtocolError
 from ..http import conditional, rdf_response
+from ..negotiation import choose
 from ..pages import render
 from ..state import StateDep
 
@@ -118,8 +119,12 @@ def compare(request: Request, st: StateDep) -> Response:
 
 
 def _refusal_page(request: Request, exc: ProtocolError) -> Response:
-    """A page's refusal: a page saying why for a browser, the JSON error otherwise."""
-    if exc.status not in (400, 404) or not pages.wants_html(request.headers.get("accept")):
+    """A page's refusal: a page saying why for a client preferring HTML to JSON (a browser),
+    the JSON error otherwise (``*/*`` too, as before the pages had one)."""
+    accept = request.headers.get("accept")
+    if exc.status not in (400, 404) or choose(accept, ["application/json", "text/html"]) != (
+        "text/html"
+    ):
         raise ProtocolError(exc.status, exc.message, {**(exc.headers or {}), "Vary": "Accept"})
     heading = "Not found" if exc.status == 404 else "Bad request"
     page = render("missing.html", title=heading, heading=heading, message=exc.message)

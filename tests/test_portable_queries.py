@@ -15,7 +15,7 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from bpfgraph import queries
+from bpfgraph import gaps, queries
 from bpfgraph.loading import ensure_loaded
 from bpfgraph.store import GraphResult, SelectResult, Store
 from bpfgraph.store.oxigraph import OxigraphStore
@@ -34,6 +34,7 @@ VALUES: dict[str, list[str | None]] = {
     "word": [None, "city"],
     "mapping": [None, MAPPING],
     "type": [None, "bpf:CoreProcess"],
+    "city": [None, "https://example.org/city/valdoria", "https://example.org/city/aldermoor"],
 }
 
 #: queries with no answer on this data (no process outputs a work product another inputs)
@@ -109,3 +110,23 @@ def test_same_answer_as_the_embedded_store(
     assert _rows(got) == _rows(expected)
     if name not in EMPTY:
         assert expected.rows, f"{name} {values} has no row to compare"
+
+
+@pytest.mark.parametrize(
+    "mappings",
+    [
+        {MAPPING},
+        {MAPPING, "https://example.org/city/aldermoor/bpf-mapping/mapping"},
+        set(),
+    ],
+    ids=["one", "two", "none"],
+)
+def test_comparison_of_some_mappings_is_the_same(
+    remote: Store, reference: Store, mappings: set[str]
+) -> None:
+    """The comparison page's own query (the adoptions of the mappings compared) and the rest
+    of a comparison restricted to some mappings: the same on every engine."""
+    expected = gaps.comparison(reference, top=200, mappings=mappings)
+    assert gaps.comparison(remote, top=200, mappings=mappings) == expected
+    if mappings:
+        assert expected.most_adopted and set(expected.scores["G1"]) == mappings

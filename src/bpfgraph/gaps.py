@@ -14,7 +14,7 @@ score the mean over all its rated items. The midpoints and the rounding are thos
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -26,7 +26,7 @@ from rdflib.term import Node
 from . import queries, rdfio
 from .store import SelectResult, Store
 from .summaries import framework_index, round_score
-from .vocab import GRAPH, slug
+from .vocab import GRAPH, PROCESS_IDS, slug
 from .writes import write_graphs
 
 
@@ -47,23 +47,25 @@ def score_method() -> str:
 Row = Mapping[str, Node]
 
 
-def _rows(store: Store, name: str) -> list[dict[str, Node]]:
-    """The rows of the named query ``name``, a SELECT, run on ``store``."""
-    result = queries.run(store, name)
+def named_rows(
+    store: Store, name: str, values: dict[str, str] | None = None
+) -> list[dict[str, Node]]:
+    """The rows of the named query ``name``, a SELECT, run on ``store`` with ``values``."""
+    result = queries.run(store, name, values)
     assert isinstance(result, SelectResult)  # every query this module runs is a SELECT
     return result.rows
 
 
-def _number(row: Row, key: str) -> Literal:
+def number_of(row: Row, key: str) -> Literal:
     """The literal bound to ``key``: a count or a score (raises KeyError when unbound)."""
     value = row[key]
     assert isinstance(value, Literal)  # the queries bind numbers only to these keys
     return value
 
 
-def _int(row: Row, key: str) -> int:
+def int_of(row: Row, key: str) -> int:
     """The count bound to ``key``, 0 when unbound."""
-    return int(_number(row, key)) if key in row else 0
+    return int(number_of(row, key)) if key in row else 0
 
 
 @dataclass
@@ -98,12 +100,17 @@ class CityReport:
     @property
     def score(self) -> float | None:
         """The mean of the rating midpoints over all rated items, or None when none is rated."""
-        midpoints = rating_midpoints()
-        total = sum(
-            (midpoints[c] * n for p in self.processes for c, n in p.ratings.items()), Decimal(0)
-        )
-        count = sum(n for p in self.processes for n in p.ratings.values())
-        return float(round_score(total / count)) if count else None
+        return overall_score(p.ratings for p in self.processes)
+
+
+def overall_score(ratings: Iterable[Mapping[str, int]]) -> float | None:
+    """The mean of the rating midpoints over the items counted in ``ratings`` (code -> how
+    many items have it, one mapping per process), or None when nothing is rated."""
+    midpoints = rating_midpoints()
+    counts = list(ratings)
+    total = sum((midpoints[c] * n for r in counts for c, n in r.items()), Decimal(0))
+    count = sum(n for r in counts for n in r.values())
+    return float(round_score(total / count)) if count else None
 
 
 @dataclass
@@ -124,12 +131,14 @@ def load_mappings(store: Store, graphs: list[tuple[str, Graph]]) -> None:
 
 def city_reports(store: Store) -> list[CityReport]:
     """The gap analysis of every city mapping in ``store``, in the named queries' order."""
-    coverage = _rows(store, "mapping-outcome-coverage")
+    coverage = named_rows(store, "mapping-outcome-coverage")
     practices = {
         (str(r["mapping"]), str(r["notation"])): r
-        for r in _rows(store, "mapping-practice-coverage")
+        for r in named_rows(store, "mapping-practice-coverage")
     }
-    ratings = {(str(r["mapping"]), str(r["notation"])): r for r in _rows(store, "mapping-ratings")}
+    ratings = {
+        (str(r["mapping"]), str(r["notation"])): r for r in named_rows(store, "mapping-ratings")
+    }
     named = store.query(
         "PREFIX bpf: <https://w3id.org/bpfgraph/def#> "
         "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
@@ -151,56 +160,116 @@ def city_reports(store: Store) -> list[CityReport]:
             ProcessGap(
                 notation=str(row["notation"]),
                 name=str(row["name"]),
-                outcomes=_int(row, "outcomes"),
-                adopted=_int(row, "adopted"),
-                planned=_int(row, "planned"),
-                declined=_int(row, "declined"),
-                not_addressed=_int(row, "notAddressed"),
-                city_outcomes=_int(row, "cityOutcomes"),
-                practices=_int(prow, "practices"),
-                practices_covered=_int(prow, "covered"),
-                sub_processes=_int(prow, "subProcesses"),
-                action_steps=_int(prow, "actionSteps"),
-                ratings={c: _int(rrow, c) for c in "NPLF"},
-                score=float(_number(rrow, "score")) if "score" in rrow else None,
+                outcomes=int_of(row, "outcomes"),
+                adopted=int_of(row, "adopted"),
+                planned=int_of(row, "planned"),
+                declined=int_of(row, "declined"),
+                not_addressed=int_of(row, "notAddressed"),
+                city_outcomes=int_of(row, "cityOutcomes"),
+                practices=int_of(prow, "practices"),
+                practices_covered=int_of(prow, "covered"),
+                sub_processes=int_of(prow, "subProcesses"),
+                action_steps=int_of(prow, "actionSteps"),
+                ratings={c: int_of(rrow, c) for c in "NPLF"},
+                score=float(number_of(rrow, "score")) if "score" in rrow else None,
             )
         )
     return list(reports.values())
 
 
-def comparison(store: Store, top: int = 5) -> Comparison:
-    """The cross-city comparison of the mappings in ``store``: ``top`` outcomes each way."""
+def comparison(store: Store, top: int = 5, mappings: Collection[str] | None = None) -> Comparison:
+    """The cross-city comparison of the mappings in ``store``, or of ``mappings`` only (e.g.
+    each city's latest): ``top`` outcomes each way."""
+    scores: dict[str, dict[str, float | None]] = {}
+    names: dict[str, str] = {}
+    for r in named_rows(store, "mapping-ratings"):
+        if mappings is None or str(r["mapping"]) in mappings:
+            names[str(r["notation"])] = str(r["name"])
+            scores.setdefault(str(r["notation"]), {})[str(r["mapping"])] = (
+                float(number_of(r, "score")) if "score" in r else None
+            )
+    ranking = _ranking(store, mappings)
+    best = _best(store) if mappings is None else _best_of(scores, names)
+    least = sorted(ranking, key=lambda o: (o["adopted"], o["planned"]))[:top]
+    most = [o for o in ranking if o["adopted"] > 0][:top]
+    return Comparison(most, least, scores, best)
+
+
+#: how many of the given mappings adopted, plan and declined each outcome
+_ADOPTION_COUNTS = (
+    "PREFIX bpf: <https://w3id.org/bpfgraph/def#> "
+    "SELECT ?outcome ?link (COUNT(?m) AS ?n) WHERE { VALUES ?m { {mappings} } "
+    "VALUES ?link { bpf:adoptedOutcome bpf:plannedOutcome bpf:declinedOutcome } "
+    "?m ?link ?outcome } GROUP BY ?outcome ?link"
+)
+
+
+def _ranking(store: Store, mappings: Collection[str] | None) -> list[dict[str, Any]]:
+    """The outcomes, most adopted first (``outcome-adoption-ranking``), counted over
+    ``mappings`` only when given (most adopted, most planned, then framework order)."""
     ranking: list[dict[str, Any]] = [
         {
             "outcome": str(r["outcome"]),
             "notation": str(r["notation"]),
             "statement": str(r["statement"]),
-            "adopted": _int(r, "adopted"),
-            "planned": _int(r, "planned"),
-            "declined": _int(r, "declined"),
+            "adopted": int_of(r, "adopted"),
+            "planned": int_of(r, "planned"),
+            "declined": int_of(r, "declined"),
         }
-        for r in _rows(store, "outcome-adoption-ranking")
+        for r in named_rows(store, "outcome-adoption-ranking")
     ]
-    scores: dict[str, dict[str, float | None]] = {}
-    for r in _rows(store, "mapping-ratings"):
-        scores.setdefault(str(r["notation"]), {})[str(r["mapping"])] = (
-            float(_number(r, "score")) if "score" in r else None
-        )
+    if mappings is None:
+        return ranking
+    counts: dict[tuple[str, str], int] = {}
+    if mappings:
+        iris = " ".join(f"<{m}>" for m in sorted(mappings))
+        result = store.query(_ADOPTION_COUNTS.replace("{mappings}", iris))
+        assert isinstance(result, SelectResult)  # a SELECT
+        for r in result.rows:
+            link = str(r["link"]).rsplit("#", 1)[1].removesuffix("Outcome")
+            counts[(str(r["outcome"]), link)] = int_of(r, "n")
+    for o in ranking:
+        for kind in ("adopted", "planned", "declined"):
+            o[kind] = counts.get((o["outcome"], kind), 0)
+
+    def order(o: dict[str, Any]) -> tuple:
+        process, _sep, number = o["notation"].partition("-O")
+        return (-o["adopted"], -o["planned"], PROCESS_IDS.index(process), int(number))
+
+    return sorted(ranking, key=order)
+
+
+def _best(store: Store) -> dict[str, dict]:
+    """The best-rated mapping(s) of each process (``best-rated-city-per-process``)."""
     best: dict[str, dict] = {}
-    for r in _rows(store, "best-rated-city-per-process"):
+    for r in named_rows(store, "best-rated-city-per-process"):
         entry = best.setdefault(
             str(r["notation"]),
             {
                 "name": str(r["name"]),
                 "mappings": [],
-                "score": round(float(_number(r, "score")), 1),
-                "cities": _int(r, "cities"),
+                "score": round(float(number_of(r, "score")), 1),
+                "cities": int_of(r, "cities"),
             },
         )
         entry["mappings"].append(str(r["mapping"]))
-    least = sorted(ranking, key=lambda o: (o["adopted"], o["planned"]))[:top]
-    most = [o for o in ranking if o["adopted"] > 0][:top]
-    return Comparison(most, least, scores, best)
+    return best
+
+
+def _best_of(scores: dict[str, dict[str, float | None]], names: dict[str, str]) -> dict:
+    """What :func:`_best` gives, over the scores of some mappings only."""
+    best: dict[str, dict] = {}
+    for notation, by_mapping in scores.items():
+        rated = {m: s for m, s in by_mapping.items() if s is not None}
+        if rated:
+            top = max(rated.values())
+            best[notation] = {
+                "name": names[notation],
+                "mappings": sorted(m for m, s in rated.items() if s == top),
+                "score": round(top, 1),
+                "cities": len(rated),
+            }
+    return best
 
 
 # --------------------------------------------------------------------------------------------

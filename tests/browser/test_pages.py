@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import re
 import struct
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 from rdflib import OWL, RDF, RDFS, SKOS, Graph, Namespace
 
 from ..conftest import ROOT, fidelity_table
 from ..servers import BpfgraphServer
+from ..web.test_city_progress import later_assessment
 from .conftest import EXAMPLES, Watch
 
 BPF = Namespace("https://w3id.org/bpfgraph/def#")
@@ -361,6 +363,67 @@ def test_query_page_runs_queries_with_nothing_from_other_hosts(
     watch.assert_clean()
 
 
+# -- a city's progress -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def progress_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BpfgraphServer]:
+    """A server of its own holding the examples and a later assessment of Valdoria."""
+    srv = BpfgraphServer(tmp_path_factory.mktemp("served-progress"))
+    try:
+        srv.store_examples()
+        response = httpx.put(
+            srv.url("/graphs"),
+            params={"graph": "https://example.org/graph/valdoria-2026"},
+            content=later_assessment(ROOT / "data" / "examples" / "valdoria.ttl")
+            .serialize(format="turtle")
+            .encode(),
+            headers={"Content-Type": "text/turtle", **srv.auth},
+            timeout=60,
+        )
+        assert response.status_code == 201, response.text
+        yield srv
+    finally:
+        srv.stop()
+
+
+def test_city_timeline_draws_a_chart_of_both_assessments(
+    browser: Browser, progress_server: BpfgraphServer
+) -> None:
+    watch = Watch()
+    context = browser.new_context(
+        base_url=progress_server.base, viewport={"width": 1280, "height": 800}
+    )
+    watch.attach(context)
+    page = context.new_page()
+    page.goto("/cities")
+    page.get_by_role("link", name="https://example.org/city/valdoria").first.click()
+    expect(page).to_have_url(
+        re.compile(r"/city\?city=https%3A%2F%2Fexample\.org%2Fcity%2Fvaldoria$")
+    )
+    expect(page.locator("h1")).to_contain_text("Progress of Valdoria")
+    chart = page.get_by_role(
+        "img", name="Score per process in each assessment of https://example.org/city/valdoria"
+    )
+    expect(chart).to_be_visible()
+    box = chart.bounding_box()
+    assert box is not None and box["width"] > 300 and box["height"] > 200
+    processes = len(MAPPINGS["https://example.org/city/valdoria/bpf-mapping/mapping"]["processes"])
+    marks = chart.locator("g.mark")
+    expect(marks).to_have_count(2 * (processes + 1))  # and the overall score
+    for mark in marks.all()[:4]:
+        mark_box = mark.bounding_box()
+        assert mark_box is not None and mark_box["width"] > 4  # drawn, not collapsed
+    expect(page.locator("table.timeline thead th")).to_have_text(
+        ["Process", "2025-05-15", "2026-05-15", "Change"]
+    )
+    expect(page.locator("table.timeline tbody tr")).to_have_count(processes + 1)
+    page.get_by_role("link", name="Compare these assessments side by side").click()
+    expect(page.locator("main table").first.locator("thead th")).to_have_count(4)
+    context.close()
+    watch.assert_clean()
+
+
 # -- without JavaScript ----------------------------------------------------------------------
 
 
@@ -400,6 +463,7 @@ PAGES = [
     "/graph",
     "/cities",
     *(f"/city?mapping={m}" for m in MAPPINGS),
+    "/city?city=https%3A%2F%2Fexample.org%2Fcity%2Faldermoor",
     "/compare",
     "/query",
     "/docs",

@@ -313,6 +313,10 @@ HTTP = [
     ("unknown-page", "GET", "/nothing-here", {}, None, {404}),
     ("bad-accept", "GET", "/id/process/G1", {"Accept": "application/x-nothing"}, None, {406}),
     ("unknown-city", "GET", "/city?mapping=urn:none", {}, None, {404}),
+    ("city-not-an-iri", "GET", "/city?city=not%20an%20iri", {}, None, {400}),
+    ("unknown-city-timeline", "GET", "/city?city=urn:none", {}, None, {404}),
+    ("city-and-mapping", "GET", "/city?city=urn:a&mapping=urn:b", {}, None, {400}),
+    ("compare-unknown-mapping", "GET", "/compare?mapping=urn:none", {}, None, {404}),
 ]
 
 

@@ -23,7 +23,7 @@ SAMPLES: dict[str, list[str]] = {
     "/": ["/"],
     "/catalog": ["/catalog"],
     "/cities": ["/cities"],
-    "/city": [f"/city?mapping={ALDERMOOR}"],
+    "/city": [f"/city?mapping={ALDERMOOR}", "/city?city=https://example.org/city/aldermoor"],
     "/compare": ["/compare"],
     "/def": ["/def"],
     "/download/{filename}": ["/download/framework.ttl", "/download/ontology"],

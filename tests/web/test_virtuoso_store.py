@@ -93,6 +93,7 @@ PAGES = [
     ("/cities", {}),
     ("/compare", {}),
     ("/city", {"mapping": VALDORIA_MAPPING}),
+    ("/city", {"city": "https://example.org/city/valdoria"}),
     ("/id/process/G1", {}),
     ("/id/process/C5", {}),
     ("/graph", {}),

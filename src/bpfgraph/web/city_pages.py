@@ -1,5 +1,6 @@
-"""What the city pages show: the cities' reports (read once per store version), one city's
-adoption of each outcome, and the comparison of the cities process by process."""
+"""What the city pages show: the cities' reports and assessments (read once per store
+version), one city's adoption of each outcome, a city's progress over its assessments, and the
+comparison of the cities process by process (each city's latest assessment by default)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ from urllib.parse import quote
 
 from rdflib import SKOS
 
-from .. import gaps
+from .. import gaps, queries, timeline
 from ..store.base import SelectResult
 from ..vocab import BPF, ID, PROCESS_IDS
 from .errors import ProtocolError
 from .pages import framework
 from .state import State
+from .timeline_chart import chart
 
 #: the adoption of each outcome of a mapping's processes (status, and rating where rated)
 ADOPTIONS = (
@@ -33,6 +35,20 @@ def city_reports(st: State) -> list[gaps.CityReport]:
     return st.cache.compute(("city-reports",), make)[0]
 
 
+def assessments(st: State) -> list[timeline.Assessment]:
+    """Every city's assessments, by city and oldest first, read once per store version."""
+
+    def make() -> tuple[list[timeline.Assessment], str, str]:
+        return (timeline.timeline(st.store), "", "")
+
+    return st.cache.compute(("city-timeline",), make)[0]
+
+
+def city_href(city: str) -> str:
+    """The link to a city's progress page."""
+    return "/city?city=" + quote(city, safe="")
+
+
 def fmt_score(x: float | None) -> str:
     """A score as the pages show it (– when there is none)."""
     return "–" if x is None else f"{x:.1f}"
@@ -40,6 +56,7 @@ def fmt_score(x: float | None) -> str:
 
 def cities_view(st: State) -> dict:
     """The list of cities with their processes mapped and their scores."""
+    dates = {a.mapping: a.date for a in assessments(st)}
     items = [
         {
             "label": c.label,
@@ -47,6 +64,8 @@ def cities_view(st: State) -> dict:
             "processes": len(c.processes),
             "score": fmt_score(c.score),
             "href": "/city?mapping=" + quote(c.mapping, safe=""),
+            "city_href": city_href(c.city),
+            "date": dates.get(c.mapping) or "–",
         }
         for c in city_reports(st)
     ]
@@ -77,7 +96,12 @@ def city_view(st: State, mapping: str) -> dict:
     ]
     return {
         "title": c.label,
-        "city": {"label": c.label, "city": c.city, "score": fmt_score(c.score)},
+        "city": {
+            "label": c.label,
+            "city": c.city,
+            "score": fmt_score(c.score),
+            "href": city_href(c.city),
+        },
         "rows": rows,
         "max_outcomes": max_outcomes,
     }
@@ -116,14 +140,26 @@ def _outcome_cells(
     return row_cells
 
 
-def compare_view(st: State) -> dict:
-    """The comparison page: each process's score in each city, the best, the most and least
-    adopted."""
-    reports = city_reports(st)
-    if not reports:
+def compare_view(st: State, chosen: list[str] | None = None) -> dict:
+    """The comparison page: each process's score in each mapping compared — each city's
+    latest unless ``chosen`` names mappings (404: one is unknown) — the best, the most and
+    least adopted."""
+    every = city_reports(st)
+    known = {c.mapping for c in every}
+    for m in chosen or []:
+        if m not in known:
+            raise ProtocolError(404, f"mapping=: no city mapping <{m}>")
+    if not every:
         return {"title": "Compare", "cities": []}
-    comp = gaps.comparison(st.store)
+    picked = set(chosen) if chosen else set(timeline.latest_mappings_of(assessments(st)))
+    # by city, then oldest first
+    position = {a.mapping: i for i, a in enumerate(assessments(st))}
+    reports = sorted(
+        (c for c in every if c.mapping in picked), key=lambda c: position.get(c.mapping, -1)
+    )
+    comp = gaps.comparison(st.store, mappings=None if picked == known else picked)
     names = {c.mapping: c.label for c in reports}
+    dates = {a.mapping: a.date for a in assessments(st)}
     fw = framework(st)
     rows = []
     for pid in PROCESS_IDS:
@@ -140,10 +176,88 @@ def compare_view(st: State) -> dict:
                 "best": ", ".join(names.get(m, m) for m in best["mappings"]) if best else "–",
             }
         )
+    choices = [
+        {
+            "mapping": c.mapping,
+            "label": c.label,
+            "date": dates.get(c.mapping) or "undated",
+            "checked": c.mapping in picked,
+        }
+        for c in sorted(every, key=lambda c: position.get(c.mapping, -1))
+    ]
     return {
         "title": "Compare",
         "cities": reports,
+        "dates": [dates.get(c.mapping) or "undated" for c in reports],
+        "latest": not chosen,
+        "left_out": len(every) - len(reports),
+        "choices": choices if len(choices) > len(reports) or chosen else [],
         "rows": rows,
         "most": comp.most_adopted,
         "least": comp.least_adopted,
     }
+
+
+def timeline_view(st: State, city: str) -> dict:
+    """A city's progress: the score of each process in each of its assessments, oldest first,
+    as a table and a chart (400: not an IRI; 404: no mapping names the city)."""
+    try:
+        iri = queries.to_term(queries.Param("city", "iri"), city)[1:-1]
+    except queries.QueryError as exc:
+        raise ProtocolError(400, f"city=: {exc}; give the IRI of a city") from None
+    found = [a for a in assessments(st) if a.city == iri]
+    if not found:
+        raise ProtocolError(404, f"no city mapping names the city <{iri}>")
+    labels = {c.mapping: c.label for c in city_reports(st)}
+    dates = [a.date or "undated" for a in found]
+    names = {n: name for a in found for n, name in a.names.items()}
+    # (notation, name, score in each assessment, whether each mapped the process)
+    series: list[tuple[str, str, list[float | None], list[bool]]] = [
+        ("", "Overall", [a.score for a in found], [True] * len(found))
+    ]
+    series += [
+        (pid, names[pid], [a.scores.get(pid) for a in found], [pid in a.scores for a in found])
+        for pid in PROCESS_IDS
+        if pid in names
+    ]
+    rows = [
+        {
+            "notation": notation,
+            "name": name,
+            "href": f"/id/process/{notation}" if notation else "",
+            "cells": [
+                fmt_score(x) if m else "not mapped" for x, m in zip(scores, mapped, strict=True)
+            ],
+            "change": _change(scores),
+        }
+        for notation, name, scores, mapped in series
+    ]
+    latest = labels.get(found[-1].mapping, found[-1].mapping)
+    svg = chart(
+        f"Score per process in each assessment of {iri}",
+        [(n or "Overall", f"{n} {name}".strip(), scores) for n, name, scores, _m in series],
+        dates,
+    )
+    return {
+        "title": f"Progress of {latest}",
+        "city": iri,
+        "assessments": [
+            {
+                "mapping": a.mapping,
+                "label": labels.get(a.mapping, a.mapping),
+                "date": d,
+                "href": "/city?mapping=" + quote(a.mapping, safe=""),
+                "score": fmt_score(a.score),
+            }
+            for a, d in zip(found, dates, strict=True)
+        ],
+        "rows": rows,
+        "svg": svg,
+        "compare": "/compare?" + "&".join("mapping=" + quote(a.mapping, safe="") for a in found),
+    }
+
+
+def _change(scores: list[float | None]) -> str:
+    """The change from the first score to the last (– with fewer than two)."""
+    known = [x for x in scores if x is not None]
+    return f"{known[-1] - known[0]:+.1f}" if len(known) > 1 else "–"

@@ -11,6 +11,7 @@ from ...vocab import PROCESS_IDS
 from .. import city_pages, pages
 from ..errors import ProtocolError
 from ..http import conditional, rdf_response
+from ..negotiation import choose
 from ..pages import render
 from ..state import StateDep
 
@@ -87,15 +88,48 @@ def cities(st: StateDep) -> Response:
 
 
 @router.get("/city", response_class=HTMLResponse, tags=["pages"])
-def city(mapping: str, st: StateDep) -> Response:
-    """One city's mapping: the adoption of each outcome of each process."""
-    return render("city.html", **city_pages.city_view(st, mapping))
+def city(
+    request: Request, st: StateDep, mapping: str | None = None, city: str | None = None
+) -> Response:
+    """One city's mapping (``mapping=IRI``): the adoption of each outcome of each process; or
+    one city's progress (``city=IRI``): the score of each process in each of its assessments.
+    A refusal (400, 404) is a page for a browser, JSON otherwise."""
+    try:
+        if (mapping is None) == (city is None):
+            raise ProtocolError(
+                400, "give either mapping=IRI (one mapping) or city=IRI (its progress)"
+            )
+        if city is not None:
+            return render("timeline.html", **city_pages.timeline_view(st, city))
+        assert mapping is not None  # one of the two is given
+        return render("city.html", **city_pages.city_view(st, mapping))
+    except ProtocolError as exc:
+        return _refusal_page(request, exc)
 
 
 @router.get("/compare", response_class=HTMLResponse, tags=["pages"])
-def compare(st: StateDep) -> Response:
-    """The cities compared process by process."""
-    return render("compare.html", **city_pages.compare_view(st))
+def compare(request: Request, st: StateDep) -> Response:
+    """The cities compared process by process: each city's latest mapping, or the mappings
+    named by ``mapping=IRI`` (repeated)."""
+    chosen = request.query_params.getlist("mapping")
+    try:
+        return render("compare.html", **city_pages.compare_view(st, chosen or None))
+    except ProtocolError as exc:
+        return _refusal_page(request, exc)
+
+
+def _refusal_page(request: Request, exc: ProtocolError) -> Response:
+    """A page's refusal: a page saying why for a client preferring HTML to JSON (a browser),
+    the JSON error otherwise (``*/*`` too, as before the pages had one)."""
+    accept = request.headers.get("accept")
+    if exc.status not in (400, 404) or choose(accept, ["application/json", "text/html"]) != (
+        "text/html"
+    ):
+        raise ProtocolError(exc.status, exc.message, {**(exc.headers or {}), "Vary": "Accept"})
+    heading = "Not found" if exc.status == 404 else "Bad request"
+    page = render("missing.html", title=heading, heading=heading, message=exc.message)
+    page.status_code = exc.status
+    return page
 
 
 @router.get("/query", response_class=HTMLResponse, tags=["pages"])

@@ -1,0 +1,128 @@
+"""The date of an assessment and the order of a city's timeline, on the embedded store: each
+mapping of a city is dated by its dcterms:modified, else its dcterms:created (xsd:date or
+xsd:dateTime), and a mapping with neither comes first, undated."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+
+from bpfgraph import gaps, timeline
+from bpfgraph.loading import ensure_loaded
+from bpfgraph.store.oxigraph import OxigraphStore
+from bpfgraph.writes import store_mapping
+
+from .conftest import ROOT
+
+CITY = "https://example.org/city/valdoria"
+MODIFIED = URIRef("http://purl.org/dc/terms/modified")
+CREATED = URIRef("http://purl.org/dc/terms/created")
+XSD = "http://www.w3.org/2001/XMLSchema#"
+SOURCE = (ROOT / "data" / "examples" / "valdoria.ttl").read_text(encoding="utf-8")
+
+#: name -> (dcterms:modified, dcterms:created) as (lexical form, datatype) or None
+VARIANTS = {
+    "undated": (None, None),
+    "modified-date": (("2025-05-15", "date"), ("2024-01-01", "date")),
+    "created-datetime": (None, ("2025-09-01T10:00:00", "dateTime")),
+    "modified-datetime": (("2026-01-02T08:30:00Z", "dateTime"), ("2025-12-01", "date")),
+    "modified-later-date": (("2026-03-01", "date"), None),
+}
+#: the timeline's order and each assessment's date
+EXPECTED = [
+    ("undated", None),
+    ("modified-date", "2025-05-15"),
+    ("created-datetime", "2025-09-01T10:00:00"),
+    ("modified-datetime", "2026-01-02T08:30:00+00:00"),  # rdflib writes Z so
+    ("modified-later-date", "2026-03-01"),
+]
+
+
+def mapping_iri(name: str) -> str:
+    return f"{CITY}/bpf-mapping-{name}/mapping"
+
+
+def variant(name: str) -> Graph:
+    """The Valdoria example under IRIs of its own, with the dates of ``VARIANTS[name]``."""
+    text = SOURCE.replace(f"{CITY}/bpf-mapping/", f"{CITY}/bpf-mapping-{name}/")
+    g = Graph().parse(data=text, format="turtle")
+    m = URIRef(mapping_iri(name))
+    g.remove((m, MODIFIED, None))
+    g.remove((m, CREATED, None))
+    for prop, value in zip((MODIFIED, CREATED), VARIANTS[name], strict=True):
+        if value is not None:
+            g.add((m, prop, Literal(value[0], datatype=URIRef(XSD + value[1]))))
+    return g
+
+
+@pytest.fixture(scope="module")
+def store() -> Iterator[OxigraphStore]:
+    s = OxigraphStore(None)
+    ensure_loaded(s)
+    for name in sorted(VARIANTS, reverse=True):  # stored in another order than the dates'
+        store_mapping(s, variant(name))
+    for other in ("aldermoor", "kestrel-bay"):
+        store_mapping(s, Graph().parse(ROOT / "data" / "examples" / f"{other}.ttl"))
+    yield s
+    s.close()
+
+
+def test_timeline_orders_by_date_and_dates_by_the_mapping(store: OxigraphStore) -> None:
+    got = [(a.mapping, a.date) for a in timeline.timeline(store, CITY)]
+    assert got == [(mapping_iri(n), d) for n, d in EXPECTED]
+
+
+def test_every_city_by_city_then_date(store: OxigraphStore) -> None:
+    cities = [a.city for a in timeline.timeline(store)]
+    assert cities == sorted(cities)
+    assert set(cities) == {
+        CITY,
+        "https://example.org/city/aldermoor",
+        "https://example.org/city/kestrel-bay",
+    }
+
+
+def test_latest_is_the_last_of_each_city(store: OxigraphStore) -> None:
+    latest = timeline.latest_mappings(store)
+    assert latest[mapping_iri("modified-later-date")] == CITY
+    assert len(latest) == 3
+
+
+def test_scores_are_those_of_the_gap_report(store: OxigraphStore) -> None:
+    reports = {c.mapping: c for c in gaps.city_reports(store)}
+    for a in timeline.timeline(store):
+        report = reports[a.mapping]
+        assert a.score == report.score is not None
+        assert a.scores == {p.notation: p.score for p in report.processes}
+
+
+@pytest.mark.parametrize("city", ["https://example.org/city/nowhere", f"{CITY}/bpf-mapping"])
+def test_a_city_with_no_mapping_has_no_assessment(store: OxigraphStore, city: str) -> None:
+    assert timeline.timeline(store, city) == []
+
+
+def test_comparison_of_the_latest_counts_those_only(store: OxigraphStore) -> None:
+    latest = set(timeline.latest_mappings(store))
+    comp = gaps.comparison(store, top=100, mappings=latest)
+    assert {m for scores in comp.scores.values() for m in scores} == latest
+    assert all(set(b["mappings"]) <= latest for b in comp.best.values())
+    every = gaps.comparison(store, top=100)
+    # the five Valdoria mappings adopt the same outcomes: counted once among the latest
+    top = every.most_adopted[0]
+    mine = next(o for o in comp.most_adopted if o["outcome"] == top["outcome"])
+    assert top["adopted"] - mine["adopted"] == 4
+
+
+def test_comparison_of_every_mapping_named_is_that_of_the_named_queries(
+    store: OxigraphStore,
+) -> None:
+    every = {a.mapping for a in timeline.timeline(store)}
+    assert len(every) == 7
+    named = gaps.comparison(store, top=200)
+    chosen = gaps.comparison(store, top=200, mappings=every)
+    assert chosen.scores == named.scores
+    assert chosen.best == named.best
+    assert chosen.most_adopted == named.most_adopted
+    assert chosen.least_adopted == named.least_adopted

@@ -222,6 +222,22 @@ def test_virtuosos_row_cap_reaches_the_client(service: BpfgraphServer) -> None:
         timeout=120,
     )
     assert "x-result-truncated" not in part.headers and len(part.text.splitlines()) == 100
+    # the cap cuts triples too: three triples per solution reach it with 5,000 solutions
+    # (the attack's finding: 200, a short answer and no mark)
+    for template in (
+        "?s ?p ?o . ?s <urn:x:p> ?p . ?s <urn:x:o> ?o",
+        "?s <urn:x:a> ?p . ?p <urn:x:b> ?s",
+    ):
+        query = f"CONSTRUCT {{ {template} }} WHERE {{ ?s ?p ?o }} LIMIT 6000"
+        cut = httpx.get(
+            service.url("/sparql"),
+            params={"query": query},
+            headers={"Accept": "application/n-triples"},
+            timeout=120,
+        )
+        assert cut.status_code == 200
+        lines = len(cut.text.splitlines())
+        assert cut.headers.get("x-result-truncated") == "max-rows=10000" or lines >= 6000 * 2
 
 
 @pytest.mark.parametrize(

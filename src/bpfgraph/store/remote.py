@@ -140,6 +140,10 @@ class RemoteStore(Store):
             self._virtuoso_cap = self._count(VIRTUOSO_CAP, []) or 0
         if not self._virtuoso_cap:
             return None
+        # the cap cuts triples as well as solutions: a template of several triples reaches it
+        # with fewer solutions than the cap (one triple per line of N-Triples)
+        if response.content.count(b"\n") >= self._virtuoso_cap:
+            return self._virtuoso_cap
         solutions = self._count(counting, dataset)
         return self._virtuoso_cap if solutions and solutions > self._virtuoso_cap else None
 

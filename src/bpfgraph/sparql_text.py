@@ -123,6 +123,27 @@ def touched_graphs(update: str) -> set[str] | None:
     return iris
 
 
+_UPDATE_WORD = re.compile(
+    r"(?<![\w:?$.@-])(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD)(?![\w:-])", re.IGNORECASE
+)
+
+
+def update_keyword(query: str) -> str | None:
+    """The first SPARQL Update keyword in a query's code, or None: a text sent as a query
+    that holds one is an update (some stores, Virtuoso among them, run an update sent to
+    their query endpoint). Where the text reads two ways (:func:`ambiguous`), its strings
+    and comments count too.
+
+    >>> update_keyword("INSERT DATA { <x:a> <x:b> <x:c> }")
+    'INSERT'
+    >>> update_keyword("SELECT ?insert { ?s ?p 'DROP' }")
+    >>> update_keyword("SELECT * { ?s <x:delete> ?o } # CLEAR ALL")
+    """
+    code = query if ambiguous(query) else code_only(query)
+    m = _UPDATE_WORD.search(code)
+    return m.group(1).upper() if m else None
+
+
 _FROM = re.compile(r"(?<![\w:?$.-])FROM(?![\w:-])", re.IGNORECASE)
 
 

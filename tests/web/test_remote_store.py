@@ -145,3 +145,41 @@ def test_a_bad_update_is_the_clients_mistake(
     assert r.status_code == status, r.text
     assert r.json()["status"] == status and "refused the update" in r.json()["error"]
     assert "Traceback" not in r.text
+
+
+#: updates sent as queries, with no token (the attack's finding: Virtuoso's query endpoint ran
+#: them, past the token, the framework's protection and the SHACL gate)
+UPDATES_AS_QUERIES = [
+    "INSERT DATA { GRAPH <%s> { <urn:pwned> <urn:p> 'q' } }",
+    "PREFIX e: <urn:e:> INSERT { GRAPH <%s> { <urn:pwned> <urn:p> ?o } } WHERE { BIND(1 AS ?o) }",
+    "delete where { GRAPH <%s> { ?s <http://www.w3.org/2004/02/skos/core#notation> ?o } }",
+    "# a comment first\nDROP SILENT GRAPH <%s>",
+    "CLEAR GRAPH <%s>",
+]
+
+
+@pytest.mark.parametrize("how", ["get", "form", "direct"])
+@pytest.mark.parametrize("text", UPDATES_AS_QUERIES)
+def test_an_update_sent_as_a_query_is_refused(text: str, how: str, service: BpfgraphServer):
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{FRAMEWORK}> {{ ?s ?p ?o }} }}"
+    before = count(service, query)
+    body = text % FRAMEWORK
+    if how == "get":
+        r = httpx.get(service.url("/sparql"), params={"query": body}, timeout=60)
+    elif how == "form":
+        r = httpx.post(service.url("/sparql"), data={"query": body}, timeout=60)
+    else:
+        headers = {"Content-Type": "application/sparql-query"}
+        r = httpx.post(service.url("/sparql"), content=body.encode(), headers=headers, timeout=60)
+    assert r.status_code == 400, r.text
+    assert count(service, query + f" # {how}") == before
+    pwned = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { <urn:pwned> ?p ?o } }"
+    assert count(service, pwned + f" # {how}") == 0
+
+
+def test_queries_that_name_update_words_elsewhere_still_run(service: BpfgraphServer) -> None:
+    query = (
+        "PREFIX e: <urn:e:> SELECT (COUNT(*) AS ?n) WHERE { ?insert e:delete ?drop "
+        "FILTER(?drop != 'CLEAR ALL') } # INSERT DATA"
+    )
+    assert count(service, query) == 0

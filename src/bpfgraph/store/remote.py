@@ -37,6 +37,7 @@ from .remote_http import (
     media_type,
     post_update,
     read_answer,
+    refuse_update_as_query,
     results_json,
     row_cap,
     split_credentials,
@@ -211,7 +212,9 @@ class RemoteStore(Store):
         such: its 4xx as they are, its 5xx as 502); a query naming no dataset gets the union
         of the store's graphs as its default graph, as on the embedded store. The store is
         asked for SPARQL JSON results or N-Triples (what every engine writes alike; the
-        service writes ``media`` from them), and the row cap it cut the answer at is kept."""
+        service writes ``media`` from them), and the row cap it cut the answer at is kept.
+        StoreRefused (400) for an update sent as a query (Virtuoso would run it)."""
+        refuse_update_as_query(text)
         form = query_form(text)
         params = [("query", text)]
         params += [("default-graph-uri", g) for g in default_graphs]

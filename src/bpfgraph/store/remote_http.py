@@ -33,6 +33,7 @@ import httpx
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from ..sparql_text import update_keyword
 from .base import StoreError, StoreRefused
 from .results import AskResult, GraphResult, QueryResult, SelectResult
 
@@ -294,6 +295,18 @@ def refused_update(response: httpx.Response) -> int | None:
     if status < 500 or text.lstrip().startswith("Virtuoso 37000"):
         return 400
     return None
+
+
+def refuse_update_as_query(text: str) -> None:
+    """StoreRefused (400) for an update sent as a query: some stores (Virtuoso) run an
+    update that reaches their query endpoint, past the service's write gate."""
+    keyword = update_keyword(text)
+    if keyword is not None:
+        raise StoreRefused(
+            400,
+            f"not a query: it holds {keyword}, a SPARQL Update keyword; updates go to "
+            "POST /sparql as update=, with the write token",
+        )
 
 
 def post_update(connection: Connection, url: str, request: str) -> None:

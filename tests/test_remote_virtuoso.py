@@ -115,6 +115,40 @@ def test_an_unreachable_store_is_named_without_its_credentials(secret: str) -> N
     assert secret not in message and quoted not in message
 
 
+#: store URLs that are no http(s) URL (the attack's finding: the first printed its password,
+#: the others an internal error): one clear line, no secret, no traceback, exit 2
+BAD_URLS = [
+    "bpfgraph:SuperSecret10@127.0.0.1:35943/sparql",
+    "http://u:SuperSecret10@127.0.0.1:abc/sparql",
+    "http://u:SuperSecret10@[::1/sparql",
+    "ftp://u:SuperSecret10@127.0.0.1/sparql",
+    "http:///sparql",
+]
+
+
+@pytest.mark.parametrize("url", BAD_URLS)
+def test_a_url_that_is_no_http_url_is_said_so_without_its_secret(url: str, tmp_path: Path) -> None:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": ":".join(sys.path),
+        "BPFGRAPH_STORE": "sparql",
+        "BPFGRAPH_SPARQL_QUERY_URL": url,
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "bpfgraph.cli", "query", "processes-by-type"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 2, output
+    assert "must be an http:// or https:// URL" in output
+    assert "SuperSecret10" not in output and "internal error" not in output
+    assert "Traceback" not in output and len(output.strip().splitlines()) == 1
+
+
 def test_the_cli_says_the_credentials_were_refused(
     virtuoso: VirtuosoServer, tmp_path: Path
 ) -> None:
@@ -262,3 +296,31 @@ def test_the_cli_queries_virtuoso(
     assert expect in proc.stdout
     if args[1] == "process":
         assert len(Graph().parse(data=proc.stdout, format="turtle")) > 20
+
+
+@pytest.mark.parametrize(
+    "url", ["http://u:SuperSecret10@127.0.0.1:9/sparql", "http://127.0.0.1:9/sparql"]
+)
+def test_serve_on_an_unreachable_store_says_one_line(url: str, tmp_path: Path) -> None:
+    # the attack's finding: about 70 lines of traceback before the (clean) message
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": ":".join(sys.path),
+        "BPFGRAPH_STORE": "sparql",
+        "BPFGRAPH_SPARQL_QUERY_URL": url,
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "bpfgraph.cli", "serve", "--port", "0", "--log-level", "warning"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 3, output
+    assert (
+        "bpfgraph serve: error: cannot reach the SPARQL store at http://127.0.0.1:9/sparql"
+        in output
+    )
+    assert "Traceback" not in output and "SuperSecret10" not in output

@@ -66,8 +66,29 @@ class StoreTruncated(StoreError):
 
 def split_credentials(url: str) -> tuple[str, str | None, str | None]:
     """The URL without its ``user:password@`` part, and the user and password it held
-    (percent-decoded; None when it held none)."""
-    parts = urlsplit(url)
+    (percent-decoded; None when it held none). StoreError, naming the URL without what
+    comes before an ``@``, when it is no http(s) URL with a host and a port that can be.
+
+    >>> split_credentials("http://u:p%40ss@h:8890/sparql")
+    ('http://h:8890/sparql', 'u', 'p@ss')
+    >>> try:
+    ...     split_credentials("u:secret@h:8890/sparql")
+    ... except StoreError as exc:
+    ...     print(str(exc).split(": ")[-1])
+    ***@h:8890/sparql
+    """
+    try:
+        parts = urlsplit(url)
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018 (raises ValueError for a port that is no number)
+    except ValueError:
+        usable = False
+    if not usable:
+        shown = "***@" + url.rpartition("@")[2] if "@" in url else url
+        raise StoreError(
+            "the SPARQL store URL must be an http:// or https:// URL with a host and a valid "
+            f"port: {shown}"
+        )
     if "@" not in parts.netloc:
         return url, None, None
     userinfo, _, host = parts.netloc.rpartition("@")

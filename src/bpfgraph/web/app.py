@@ -135,11 +135,12 @@ async def lifespan(app: App, settings: Settings, store: Store | None) -> AsyncIt
         replica.on_change(state.bump)
         app.front = ReplicaSync(SparqlFront(app.framework, state), replica)
     else:
-        opened = store or _opened(lambda: open_store(settings), "bpfgraph serve: error: %s")
-        ensure_loaded(opened)
+        said = "bpfgraph serve: error: %s"
+        opened = store or _opened(lambda: open_store(settings), said)
+        # a remote store is first asked here: unreachable or refusing, one line, exit 3
+        _opened(lambda: _loaded(opened, settings.load_cities), said)
         state = State(settings, opened)
         if settings.load_cities:
-            load_cities(opened)
             state.bump()
         opened.start_mirror(settings.read_mirror_max_quads)  # queries move to memory once filled
         app.front = SparqlFront(app.framework, state)
@@ -151,6 +152,14 @@ async def lifespan(app: App, settings: Settings, store: Store | None) -> AsyncIt
     gc.freeze()
     yield
     state.close()
+
+
+def _loaded(store: Store, cities: bool) -> Store:
+    """``store`` with the framework loaded and, when ``cities``, the mappings of data/cities."""
+    ensure_loaded(store)
+    if cities:
+        load_cities(store)
+    return store
 
 
 def _opened(open_: Callable[[], Store], message: str) -> Store:

@@ -126,3 +126,27 @@ def test_comparison_of_every_mapping_named_is_that_of_the_named_queries(
     assert chosen.best == named.best
     assert chosen.most_adopted == named.most_adopted
     assert chosen.least_adopted == named.least_adopted
+
+
+#: dates whose text order is not their time order (the attack's finding: "latest" was chosen
+#: by text): (earlier, later)
+OUT_OF_TEXT_ORDER = [
+    ("2025-06-28T01:00:00Z", "2025-06-27T23:00:00-05:00"),
+    ("2025-06-28", "2025-06-27T23:00:00-05:00"),
+    ("2025-01-01T12:00:00+14:00", "2025-01-01T00:00:00"),
+    ("2025-01-01T10:00:00Z", "2025-01-01T10:00:00.5Z"),
+    ("2025-01-01", "10000-01-01"),
+    ("-0100-01-01", "-0044-03-15"),
+]
+
+
+@pytest.mark.parametrize(("earlier", "later"), OUT_OF_TEXT_ORDER)
+def test_the_latest_assessment_is_the_latest_in_time(earlier: str, later: str) -> None:
+    city = "https://example.org/city/x"
+    both = [
+        timeline.Assessment("urn:later", city, later),
+        timeline.Assessment("urn:earlier", city, earlier),
+    ]
+    ordered = sorted(both, key=lambda a: timeline.moment(a.date))
+    assert [a.mapping for a in ordered] == ["urn:earlier", "urn:later"]
+    assert timeline.latest_mappings_of(ordered) == {"urn:later": city}

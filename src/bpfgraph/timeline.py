@@ -10,6 +10,8 @@ takes each city's latest assessment by default (:func:`latest_mappings`).
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from .gaps import int_of, named_rows, number_of, overall_score
@@ -46,7 +48,30 @@ def timeline(store: Store, city: str | None = None) -> list[Assessment]:
         a.names[notation] = str(r["name"])
         a.scores[notation] = float(number_of(r, "score")) if "score" in r else None
         a.ratings[notation] = {c: int_of(r, c) for c in "NPLF"}
-    return list(out.values())
+    cities = {a.city: i for i, a in enumerate(out.values())}
+    return sorted(out.values(), key=lambda a: (cities[a.city], moment(a.date), a.mapping))
+
+
+def moment(date: str | None) -> float:
+    """When an assessment was, in seconds since 1970 (UTC; a date is its midnight UTC, a
+    time without a zone is taken as UTC; undated first): dates with zones, fractions of a
+    second or years beyond 9999 do not sort as text.
+
+    >>> moment("2025-06-27T23:00:00-05:00") > moment("2025-06-28T01:00:00Z") > moment("2025-06-28")
+    True
+    >>> moment("10000-01-01") > moment("2025-01-01") > moment("-0044-03-15") > moment("-0100-01-01")
+    True
+    """
+    if date is None:
+        return float("-inf")
+    try:
+        when = dt.datetime.fromisoformat(date)
+    except ValueError:
+        year = re.match(r"-?\d+", date)  # beyond Python's years 1..9999: the year decides
+        return (int(year.group()) - 1970) * 31_556_952.0 if year else float("-inf")
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when.timestamp()
 
 
 def latest_mappings(store: Store) -> dict[str, str]:

@@ -152,3 +152,27 @@ def test_query_runs_by_keyboard(page: Page, watch: Watch) -> None:
     expect(page.locator(".yasr")).to_contain_text(re.compile(r"\d+ results? in"), timeout=15_000)
     expect(page.locator(".yasr table")).to_contain_text("G1")
     watch.assert_clean()
+
+
+# -- text alternatives -----------------------------------------------------------------------
+
+
+def test_relationship_graph_has_text_alternatives(page: Page) -> None:
+    page.goto("/graph")
+    figure = page.locator("figure svg")
+    expect(figure).to_have_attribute("role", "group")
+    expect(figure).to_have_accessible_name(
+        "Relationships between the 21 processes of ISO/IEC 30145-1"
+    )
+    arrows = page.locator(
+        "xpath=//main//h2[normalize-space()='As a list']/following-sibling::ul[1]/li"
+    )
+    expect(figure).to_have_accessible_description(
+        re.compile(rf"^{arrows.count()} arrows between processes; .* require all others\.")
+    )
+    for pid in PROCESS_IDS:
+        link = page.get_by_role("group").get_by_role(
+            "link", name=re.compile(rf"^{pid} \S"), exact=False
+        )
+        expect(link).to_have_count(1)
+        expect(link).to_have_attribute("href", f"/id/process/{pid}")

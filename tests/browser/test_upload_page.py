@@ -154,3 +154,44 @@ def test_nothing_is_stored_when_refused(
     expect(page.get_by_role("alert")).to_contain_text(said)
     got = page.request.get(empty_server.url("/graphs"), params={"graph": graph})
     assert got.status == 404
+
+
+@pytest.mark.parametrize("example", EXAMPLES[:2], ids=[p.stem for p in EXAMPLES[:2]])
+def test_a_file_dropped_on_the_box_is_validated(page: Page, watch: Watch, example) -> None:
+    page.goto("/validate")
+    page.evaluate(
+        """([name, text]) => {
+            const data = new DataTransfer();
+            data.items.add(new File([text], name, {type: "text/turtle"}));
+            const box = document.getElementById("drop");
+            box.dispatchEvent(new DragEvent("dragover", {dataTransfer: data, bubbles: true}));
+            box.dispatchEvent(new DragEvent("drop", {dataTransfer: data, bubbles: true}));
+        }""",
+        [example.name, example.read_text(encoding="utf-8")],
+    )
+    assert page.evaluate("document.getElementById('file').files[0].name") == example.name
+    page.get_by_role("button", name="Validate", exact=True).click()
+    expect(page.locator("#verdict")).to_contain_text(f"{example.name} conforms")
+    watch.assert_clean()
+
+
+def test_the_form_is_usable_by_keyboard(page: Page) -> None:
+    """Tab goes from the file field to each button and field of the form, in reading order."""
+    page.goto("/validate")
+    page.get_by_label(re.compile(r"^Mapping file")).focus()
+    order = []
+    for _ in range(5):
+        page.keyboard.press("Tab")
+        order.append(
+            page.evaluate(
+                "() => { const e = document.activeElement;"
+                " return e.labels && e.labels.length ? e.labels[0].innerText : e.innerText; }"
+            )
+        )
+    assert order == [
+        "Validate",
+        "Download as Turtle",
+        "Graph IRI",
+        "Write token",
+        "Validate and store",
+    ]

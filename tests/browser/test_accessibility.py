@@ -176,3 +176,17 @@ def test_relationship_graph_has_text_alternatives(page: Page) -> None:
         )
         expect(link).to_have_count(1)
         expect(link).to_have_attribute("href", f"/id/process/{pid}")
+
+
+def test_new_query_tab_button_replaces_the_hidden_one(page: Page, watch: Watch) -> None:
+    """YASGUI's own add-tab button sits inside the tablist (hidden); the page's button adds a tab."""
+    page.goto("/query")
+    page.wait_for_load_state("networkidle")
+    tabs = page.get_by_role("tablist").get_by_role("tab")
+    before = tabs.count()
+    assert before > 1
+    expect(page.locator(".tabsList .addTab")).to_be_hidden()
+    page.get_by_role("button", name="New query tab").focus()
+    page.keyboard.press("Enter")
+    expect(tabs).to_have_count(before + 1)
+    watch.assert_clean()

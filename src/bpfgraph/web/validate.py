@@ -37,7 +37,8 @@ async def validate_request(request: Request, body: bytes) -> Response:
     if answer == "text/turtle":
         return Response(to_turtle(run), media_type="text/turtle", headers={"Vary": "Accept"})
     if answer == "text/html":
-        page = report_page(report, name=name, turtle=mapping_turtle(graph))
+        turtle = await run_in_threadpool(mapping_turtle, graph)  # CPU work: off the event loop
+        page = report_page(report, name=name, turtle=turtle)
         return HTMLResponse(page, headers={"Vary": "Accept"})
     return JSONResponse(json.loads(to_json(run)), headers={"Vary": "Accept"})
 

@@ -69,7 +69,7 @@ async def validate_turtle(request: Request, st: StateDep) -> Response:
         body = await read_body(request, st.settings.max_body_bytes)
         async with st.heavy_work():
             name, graph = await uploaded_mapping(request, body)
-            turtle = mapping_turtle(graph)
+            turtle = await run_in_threadpool(mapping_turtle, graph)
     except ProtocolError as exc:
         return failure_page(request, exc, "Cannot convert the file")
     filename = Path(name).stem + ".ttl" if name != "request body" else "mapping.ttl"
@@ -112,7 +112,7 @@ async def _store(request: Request, st: State, body: bytes) -> Response:
     target = target_graph(QueryParams({"graph": iri})) or iri  # refuses what is not an IRI
     name, graph = await uploaded_mapping(request, body)
     report = await checked(graph)
-    turtle = mapping_turtle(graph)
+    turtle = await run_in_threadpool(mapping_turtle, graph)
     if not report.conforms:
         page = report_page(
             report, name=name, turtle=turtle, refused="the mapping does not conform (see below)."

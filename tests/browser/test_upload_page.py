@@ -15,6 +15,7 @@ from rdflib.compare import isomorphic
 from ..conftest import ROOT
 from ..servers import BpfgraphServer
 from .conftest import EXAMPLES, Watch, _context
+from .test_accessibility import axe_violations, described
 from .test_pages import MAPPINGS
 
 INVALID = ROOT / "tests" / "data" / "mappings" / "invalid"
@@ -69,6 +70,8 @@ def test_an_unreadable_file_is_explained_in_a_page(page: Page, tmp_path) -> None
     assert response.headers["content-type"].startswith("text/html")
     expect(page.locator("h1")).to_have_text("Cannot validate the file")
     expect(page.get_by_role("alert")).to_contain_text("broken.ttl")
+    violations = axe_violations(page)
+    assert violations == [], described(violations)
 
 
 @pytest.mark.parametrize("via", ["button", "report link"])

@@ -36,6 +36,7 @@ SAMPLES: dict[str, list[str]] = {
     "/queries": ["/queries"],
     "/queries/{name}": ["/queries/process-outcomes?notation=G1"],
     "/query": ["/query"],
+    "/validate": ["/validate"],
     "/sparql": ["/sparql", "/sparql?query=ASK%20%7B%7D", "/sparql?query=ASK%7B%7D&x=1"],
     "/void": ["/void"],
 }

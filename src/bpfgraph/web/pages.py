@@ -139,8 +139,12 @@ def relationship_svg(fw: Framework) -> tuple[str, list[tuple[str, str]], list[st
     ]
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" width="{size}" height="{size}" '
-        'role="img" aria-labelledby="svg-title"><title id="svg-title">Relationships between the 21 '
-        "processes of ISO/IEC 30145-1</title>",
+        # a group, not an image: it holds a link to each process (an image cannot)
+        'role="group" aria-labelledby="svg-title" aria-describedby="svg-desc">'
+        '<title id="svg-title">Relationships between the 21 processes of ISO/IEC 30145-1</title>'
+        f'<desc id="svg-desc">{len(edges)} arrows between processes; '
+        f"{', '.join(requires_all) or 'none'} require all others. "
+        "The list below the figure gives every arrow.</desc>",
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" '
         'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#777"/></marker></defs>',
     ]
@@ -163,7 +167,7 @@ def relationship_svg(fw: Framework) -> tuple[str, list[tuple[str, str]], list[st
         name = html.escape(str(g.value(ID[f"process/{pid}"], SKOS.prefLabel)))
         dash = ' stroke-dasharray="4 3"' if pid in requires_all else ""
         parts.append(
-            f'<a href="/id/process/{pid}"><circle cx="{x:.1f}" cy="{y:.1f}" r="19" fill="{COLOURS[pid[0]]}" '
+            f'<a href="/id/process/{pid}" aria-label="{pid} {name}"><circle cx="{x:.1f}" cy="{y:.1f}" r="19" fill="{COLOURS[pid[0]]}" '
             f'stroke="#000"{dash}><title>{pid} {name}</title></circle>'
             f'<text x="{x:.1f}" y="{y + 4:.1f}" text-anchor="middle" font-size="12" fill="#fff" '
             f'font-family="sans-serif">{pid}</text></a>'

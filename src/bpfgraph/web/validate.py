@@ -2,75 +2,108 @@
 
 from __future__ import annotations
 
-import html
+import base64
 import json
+from pathlib import Path
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from rdflib import Graph
 from starlette.concurrency import run_in_threadpool
 
 from .. import rdfio
 from ..validation import Report, ValidationError, validate_mapping
 from ..validation_report import FileOutcome, RunOutcome, to_json, to_turtle
+from ..vocab import PREFIXES
 from .errors import ProtocolError
 from .graphs import parse_body
 from .negotiation import base_media, choose
+from .pages import ENV
 
 OFFERED = ["application/json", "text/turtle", "text/html"]
+#: the largest Turtle the report page offers as a download link (a data: URL in the page)
+MAX_INLINE_TURTLE = 4 * 1024 * 1024
 
 
 async def validate_request(request: Request, body: bytes) -> Response:
     """The report on the mapping in ``body`` (or in the multipart field ``file``), in the
     syntax the client accepts (400, 406, 415 for what cannot be read or answered)."""
-    media, _params = base_media(request.headers.get("content-type"))
-    name = "request body"
-    if media == "multipart/form-data":
-        form = await request.form()
-        upload = form.get("file")
-        if upload is None or isinstance(upload, str):
-            raise ProtocolError(400, "send the mapping as the multipart field 'file'")
-        name = upload.filename or "upload"
-        data = await upload.read()
-        try:
-            given = form.get("format")
-            fmt = rdfio.format_for(name, given if isinstance(given, str) else None)
-        except rdfio.RDFInputError as exc:
-            raise ProtocolError(415, exc.message) from None
-        try:
-            graph = rdfio.as_graph(await run_in_threadpool(rdfio.parse_data, data, fmt, name))
-        except rdfio.RDFInputError as exc:
-            raise ProtocolError(400, str(exc)) from None
-    else:
-        graph = await run_in_threadpool(parse_body, body, request.headers.get("content-type"))
+    name, graph = await uploaded_mapping(request, body)
     answer = choose(request.headers.get("accept"), OFFERED)
     if answer is None:
         raise ProtocolError(406, f"offered: {', '.join(OFFERED)}")
-    try:
-        # parsing and validation are CPU work: keep them off the event loop
-        report = await run_in_threadpool(validate_mapping, graph)
-    except ValidationError as exc:
-        raise ProtocolError(400, str(exc)) from None
+    report = await checked(graph)
     run = RunOutcome([FileOutcome(name, report)])
     if answer == "text/turtle":
         return Response(to_turtle(run), media_type="text/turtle", headers={"Vary": "Accept"})
     if answer == "text/html":
-        return HTMLResponse(report_page(report), headers={"Vary": "Accept"})
+        turtle = await run_in_threadpool(mapping_turtle, graph)  # CPU work: off the event loop
+        page = report_page(report, name=name, turtle=turtle)
+        return HTMLResponse(page, headers={"Vary": "Accept"})
     return JSONResponse(json.loads(to_json(run)), headers={"Vary": "Accept"})
 
 
-def report_page(report: Report) -> str:
-    """A validation report as an HTML page."""
-    rows = "".join(
-        f"<tr><td>{html.escape(r.severity)}</td><td>{html.escape(r.process or '')}</td>"
-        f"<td>{html.escape(r.message)}</td><td><code>{html.escape(str(r.focus))}</code></td></tr>"
-        for r in report.results
-    )
-    verdict = "conforms" if report.conforms else "does not conform"
-    return (
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Validation report</title>"
-        "<link rel='stylesheet' href='/static/site.css'></head><body><main>"
-        f"<h1>Validation report</h1><p>The mapping <strong>{verdict}</strong>.</p>"
-        "<table><thead><tr><th scope='col'>Severity</th><th scope='col'>Process</th>"
-        "<th scope='col'>Message</th><th scope='col'>Focus node</th></tr></thead>"
-        f"<tbody>{rows}</tbody></table></main></body></html>"
+async def uploaded_mapping(request: Request, body: bytes) -> tuple[str, Graph]:
+    """The mapping a request sends, with the name to show for it: the multipart field ``file``
+    (read by its file name, or the field ``format``), or the body by its Content-Type."""
+    media, _params = base_media(request.headers.get("content-type"))
+    if media != "multipart/form-data":
+        graph = await run_in_threadpool(parse_body, body, request.headers.get("content-type"))
+        return "request body", graph
+    form = await request.form()
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str):
+        raise ProtocolError(400, "send the mapping as the multipart field 'file'")
+    name = upload.filename or "upload"
+    data = await upload.read()
+    try:
+        given = form.get("format")
+        fmt = rdfio.format_for(name, given if isinstance(given, str) else None)
+    except rdfio.RDFInputError as exc:
+        raise ProtocolError(415, exc.message) from None
+    try:
+        graph = rdfio.as_graph(await run_in_threadpool(rdfio.parse_data, data, fmt, name))
+    except rdfio.RDFInputError as exc:
+        raise ProtocolError(400, str(exc)) from None
+    return name, graph
+
+
+async def checked(graph: Graph) -> Report:
+    """The mapping's validation report (400 for a graph that holds no mapping to validate)."""
+    try:
+        # validation is CPU work: keep it off the event loop
+        return await run_in_threadpool(validate_mapping, graph)
+    except ValidationError as exc:
+        raise ProtocolError(400, str(exc)) from None
+
+
+def mapping_turtle(graph: Graph) -> str:
+    """The mapping written as Turtle with the service's prefixes."""
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, override=False)
+    return graph.serialize(format="turtle")
+
+
+def report_page(
+    report: Report,
+    name: str = "request body",
+    turtle: str | None = None,
+    stored: str | None = None,
+    refused: str | None = None,
+) -> str:
+    """A validation report as an HTML page: the verdict, each result, a link to download the
+    mapping as Turtle (``turtle``), and what became of a request to store it."""
+    download = None
+    if turtle is not None and len(turtle) <= MAX_INLINE_TURTLE:
+        download = "data:text/turtle;charset=utf-8;base64," + base64.b64encode(
+            turtle.encode()
+        ).decode("ascii")
+    return ENV.get_template("validate_report.html").render(
+        title="Validation report",
+        report=report,
+        name=name,
+        download=download,
+        download_name=Path(name).stem + ".ttl" if name != "request body" else "mapping.ttl",
+        stored=stored,
+        refused=refused,
     )

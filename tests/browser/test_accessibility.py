@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Page, expect
+from rdflib import Graph
 
 from ..conftest import ROOT, fidelity_table
-from .conftest import Watch
-from .test_pages import MAPPINGS
+from .conftest import EXAMPLES, Watch
+from .test_pages import BPF, MAPPINGS
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+#: the city of each example mapping (its timeline page)
+CITIES = sorted({str(c) for path in EXAMPLES for c in Graph().parse(path).objects(None, BPF.city)})
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PROCESS_IDS = [p["id"] for p in fidelity_table()]
 
@@ -26,6 +30,7 @@ PAGES: list[tuple[str, int]] = [
     ("/graph", 200),
     ("/cities", 200),
     *((f"/city?mapping={m}", 200) for m in MAPPINGS),
+    *((f"/city?city={quote(c, safe='')}", 200) for c in CITIES),  # the timelines (SVG chart)
     ("/compare", 200),
     ("/query", 200),
     ("/def", 200),

@@ -96,6 +96,7 @@ class ProcessSheet:
             )
         if lay.NUMBER not in row:
             raise self.cells.fail(self.where(lay.NUMBER, number), f"the {kind} needs its number")
+        self._number(row[lay.NUMBER], number, kind)  # a typo is named even on an empty row
         if not set(row) - {lay.KIND, lay.NUMBER, lay.TEXT}:
             return
         if kind == "outcome":

@@ -71,6 +71,21 @@ def test_the_template_reads_as_21_process_mappings(template: bytes):
     assert not list(graph.subjects(RDF.type, BPF.OutcomeAdoption))
 
 
+def test_the_untouched_template_warns_of_unfinished_work(template: bytes):
+    report = validate_mapping(rdfio.parse_data(template, "xlsx"))
+    assert report.conforms
+    warnings = [r.message for r in report.by_severity("Warning")]
+    assert any("A TODO is left in" in m for m in warnings)
+    assert sum("has no sub-process yet" in m for m in warnings) == 21
+
+
+def test_an_outcome_with_words_but_no_status_is_a_warning(template: bytes):
+    data = edit(template, _set("G1", f"E{ROW}", "We are still discussing this."))
+    report = validate_mapping(rdfio.parse_data(data, "xlsx"))
+    assert report.conforms
+    assert any("has no adoption status yet" in r.message for r in report.by_severity("Warning"))
+
+
 def test_template_command_writes_a_workbook(tmp_path: Path):
     out = tmp_path / "iri.xlsx"
     proc = run(

@@ -48,6 +48,21 @@ def _rows(book) -> None:
         ws.append([f"org-{i}", "x"])
 
 
+def _rows_in_all(book) -> None:
+    for sheet in ("Organisations", "City outcomes", "G1", "G2", "G3"):
+        ws = book[sheet]
+        for i in range(4_500 - ws.max_row):
+            ws.append(
+                [f"row-{i}"] if sheet in ("Organisations", "City outcomes") else ["outcome", 1]
+            )
+
+
+LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><lolz>&lol2;</lolz>'
+)
+
+
 #: name, how to spoil the template (or the bytes themselves), what the one line says
 CASES: list[tuple[str, Callable[[bytes], bytes], str]] = [
     ("not-a-zip", lambda _d: b"Name,Status\nG1,adopted\n", "not an .xlsx workbook (not a zip file)"),
@@ -60,6 +75,8 @@ CASES: list[tuple[str, Callable[[bytes], bytes], str]] = [
     ("extra-column", _change(lambda b: b["G2"].__setitem__("P9", "note")), "G2!P9: a cell right of column O"),
     ("100000-rows", _change(_rows), "Organisations: more than 5,000 rows"),
     ("zip-bomb", _with_entry("xl/media/filler.bin", b"\0" * 80_000_000), "more than the limit of"),
+    ("xml-entities", _with_entry("xl/custom.xml", LAUGHS), "xl/custom.xml declares a DTD"),
+    ("rows-in-all", _change(_rows_in_all), "more than 20,000 rows in all"),
 ]  # fmt: skip
 
 

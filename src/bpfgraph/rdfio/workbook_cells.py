@@ -51,6 +51,7 @@ class Cells:
     base: str = ""
     lang: str = "en"
     minted: set[URIRef] = field(default_factory=set)
+    total_rows: int = 0
 
     def fail(self, where: str, message: str) -> RDFInputError:
         """The error for ``where`` (``C4!F12``)."""
@@ -71,6 +72,13 @@ class Cells:
             if number > lay.MAX_ROWS:
                 raise RDFInputError(
                     self.source, f"{sheet}: more than {lay.MAX_ROWS:,} rows (the limit)"
+                )
+            self.total_rows += 1
+            if self.total_rows > lay.MAX_TOTAL_ROWS:
+                raise RDFInputError(
+                    self.source,
+                    f"{sheet}: the workbook has more than {lay.MAX_TOTAL_ROWS:,} rows in all "
+                    "(the limit)",
                 )
             row: Row = {}
             for index, cell in enumerate(cells, 1):

@@ -73,8 +73,9 @@ KINDS = ("outcome", "practice")
 STATUSES = ("adopted", "planned", "declined")
 RATINGS = ("N", "P", "L", "F")
 
-#: limits: rows in one sheet, and bytes the workbook may unpack to
+#: limits: rows in one sheet, rows in the whole workbook, bytes the workbook may unpack to
 MAX_ROWS = 5_000
+MAX_TOTAL_ROWS = 20_000
 MAX_UNPACKED = 64 * 1024 * 1024
 #: the media type of a workbook, and its file suffix
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -39,6 +39,11 @@ def open_zip(data: bytes, source: str) -> zipfile.ZipFile:
         )
     if "xl/workbook.xml" not in names:
         raise RDFInputError(source, "not an .xlsx workbook (no xl/workbook.xml in the zip)")
+    for info in infos:  # a workbook never declares a DTD: entities could expand without bound
+        if info.filename.endswith((".xml", ".rels")) and b"<!DOCTYPE" in archive.read(info):
+            raise RDFInputError(
+                source, f"{info.filename} declares a DTD (<!DOCTYPE>), which a workbook never does"
+            )
     return archive
 
 

@@ -120,3 +120,19 @@ def test_load_takes_a_workbook(tmp_path: Path):
     proc = run("load", "--store", "oxigraph", "--data-dir", str(tmp_path / "store"), str(path))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "stored" in proc.stdout and "iri.xlsx" in proc.stdout
+
+
+def test_the_html_report_points_back_to_the_row(server: BpfgraphServer):
+    def adopt_without_words(book) -> None:
+        book["G1"][f"D{FIRST}"] = "adopted"
+
+    body = edit(template_workbook(CITY, "Iri 2026"), adopt_without_words)
+    r = httpx.post(
+        server.url("/validate"),
+        content=body,
+        headers={"Content-Type": XLSX, "Accept": "text/html"},
+        timeout=60,
+    )
+    assert r.status_code == 200
+    row = next(line for line in r.text.split("<tr>") if "is marked as adopted" in line)
+    assert f"(G1, row {FIRST})" in row

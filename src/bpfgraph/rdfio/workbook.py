@@ -27,6 +27,12 @@ from .workbook_zip import open_zip
 
 def read_workbook(data: bytes, source: str = "<input>") -> Graph:
     """The mapping a workbook holds; :class:`RDFInputError` naming sheet and cell otherwise."""
+    return read_located(data, source)[0]
+
+
+def read_located(data: bytes, source: str = "<input>") -> tuple[Graph, dict[str, str]]:
+    """The mapping a workbook holds, and where each of its resources is written: IRI ->
+    the first cell of its row (``G1!A9``), for reports that point back into the workbook."""
     archive = open_zip(data, source)
     from openpyxl import load_workbook  # deferred: openpyxl takes 0.2 s to import
 
@@ -37,7 +43,8 @@ def read_workbook(data: bytes, source: str = "<input>") -> Graph:
     except Exception as exc:  # openpyxl raises anything from KeyError to its own errors
         raise RDFInputError(source, f"not a readable .xlsx workbook ({exc})") from None
     try:
-        return _Reader(source, archive, book).graph()
+        reader = _Reader(source, archive, book)
+        return reader.graph(), reader.made
     finally:
         book.close()
 
@@ -106,6 +113,7 @@ class _Reader(Cells):
         mapping = self.iri(value, where)
         g = self.out
         g.add((mapping, RDF.type, BPF.CityMapping))
+        self.made[str(mapping)] = f"{lay.MAPPING}!A1"
         simple = {
             "City": (BPF.city, self.iri),
             "Name": (RDFS.label, None),
@@ -138,5 +146,6 @@ class _Reader(Cells):
                 raise self.fail(f"{sheet}!A{number}", "the row needs an ID")
             node = self.iri(row["A"], f"{sheet}!A{number}")
             self.out.add((node, RDF.type, kind))
+            self.made.setdefault(str(node), f"{sheet}!A{number}")
             if "B" in row:
                 self.out.add((node, RDFS.label, self.text(row["B"])))

@@ -52,6 +52,8 @@ class Cells:
     lang: str = "en"
     minted: set[URIRef] = field(default_factory=set)
     total_rows: int = 0
+    #: IRI -> the first cell of the row it is written in
+    made: dict[str, str] = field(default_factory=dict)
 
     def fail(self, where: str, message: str) -> RDFInputError:
         """The error for ``where`` (``C4!F12``)."""

@@ -80,6 +80,7 @@ class ProcessSheet:
             else self.cells.mint(self.pid)
         )
         self.g.add((pm, RDF.type, BPF.ProcessMapping))
+        self.cells.made.setdefault(str(pm), f"{self.pid}!A1")
         self.g.add((pm, BPF.mapsProcess, process(self.pid)))
         if name is not None:
             self.g.add((pm, RDFS.label, self.cells.text(name)))
@@ -147,6 +148,7 @@ class ProcessSheet:
         assert self.pm is not None
         g.add((self.pm, BPF.hasOutcomeAdoption, node))
         g.add((node, RDF.type, BPF.OutcomeAdoption))
+        self.cells.made.setdefault(str(node), self.where(lay.KIND, number))
         g.add((node, BPF.adoptsOutcome, term))
         if lay.STATUS in row:
             status = plain(row[lay.STATUS]).lower()
@@ -198,6 +200,7 @@ class ProcessSheet:
             assert self.pm is not None
             self.g.add((self.pm, BPF.hasSubProcess, node))
             self.g.add((node, RDF.type, BPF.SubProcess))
+            self.cells.made.setdefault(str(node), self.where(lay.KIND, number))
             self.g.add((node, BPF.deliversPractice, term))
         node, said = self.subs[key]
         values: dict[URIRef, tuple[Node, str]] = {}
@@ -245,6 +248,7 @@ class ProcessSheet:
         g = self.g
         g.add((sub, BPF.hasActionStep, node))
         g.add((node, RDF.type, BPF.ActionStep))
+        self.cells.made.setdefault(str(node), self.where(lay.KIND, number))
         g.add((node, BPF.stepNumber, step_number))
         for column, prop in (
             (lay.STEP, RDFS.label),

@@ -9,7 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from .. import rdfio
+from .. import formats, rdfio
 from ..validation import Report, ValidationError, validate_mapping
 from ..validation_report import FileOutcome, RunOutcome, to_json, to_turtle
 from .errors import ProtocolError
@@ -36,6 +36,15 @@ async def validate_request(request: Request, body: bytes) -> Response:
             fmt = rdfio.format_for(name, given if isinstance(given, str) else None)
         except rdfio.RDFInputError as exc:
             raise ProtocolError(415, exc.message) from None
+    else:
+        data, fmt = body, formats.FORMAT_BY_MEDIA_TYPE.get(media or "", "")
+    cells: dict[str, str] = {}  # a workbook's resources -> the cell of their row
+    if fmt == formats.WORKBOOK:
+        try:
+            graph, cells = await run_in_threadpool(rdfio.read_located, data, name)
+        except rdfio.RDFInputError as exc:
+            raise ProtocolError(400, str(exc)) from None
+    elif media == "multipart/form-data":
         try:
             graph = rdfio.as_graph(await run_in_threadpool(rdfio.parse_data, data, fmt, name))
         except rdfio.RDFInputError as exc:
@@ -54,15 +63,25 @@ async def validate_request(request: Request, body: bytes) -> Response:
     if answer == "text/turtle":
         return Response(to_turtle(run), media_type="text/turtle", headers={"Vary": "Accept"})
     if answer == "text/html":
-        return HTMLResponse(report_page(report), headers={"Vary": "Accept"})
+        return HTMLResponse(report_page(report, cells), headers={"Vary": "Accept"})
     return JSONResponse(json.loads(to_json(run)), headers={"Vary": "Accept"})
 
 
-def report_page(report: Report) -> str:
-    """A validation report as an HTML page."""
+def report_page(report: Report, cells: dict[str, str] | None = None) -> str:
+    """A validation report as an HTML page; for a workbook (``cells``: IRI -> the first cell of
+    its row), each result names the sheet and row of its focus node."""
+
+    def where(focus: object) -> str:
+        cell = (cells or {}).get(str(focus))
+        if cell is None:
+            return ""
+        sheet, _, ref = cell.rpartition("!")
+        return f" <span class='cell'>({html.escape(sheet)}, row {ref.lstrip('ABCDEFGHIJKLMNOPQRSTUVWXYZ')})</span>"
+
     rows = "".join(
         f"<tr><td>{html.escape(r.severity)}</td><td>{html.escape(r.process or '')}</td>"
-        f"<td>{html.escape(r.message)}</td><td><code>{html.escape(str(r.focus))}</code></td></tr>"
+        f"<td>{html.escape(r.message)}</td><td><code>{html.escape(str(r.focus))}</code>"
+        f"{where(r.focus)}</td></tr>"
         for r in report.results
     )
     verdict = "conforms" if report.conforms else "does not conform"

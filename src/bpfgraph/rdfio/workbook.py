@@ -20,7 +20,7 @@ from rdflib.namespace import DCTERMS, ORG, PROV
 from ..vocab import BPF, PROCESS_IDS
 from . import workbook_layout as lay
 from .errors import RDFInputError
-from .workbook_cells import Cells, plain
+from .workbook_cells import Cells, plain, quoted
 from .workbook_sheet import ProcessSheet
 from .workbook_zip import open_zip
 
@@ -76,12 +76,12 @@ class _Reader(Cells):
         if extra:
             return RDFInputError(
                 self.source,
-                f"sheet {extra[0]!r} is not part of a mapping workbook"
-                + (f" (is it {missing[0]!r} renamed?)" if missing else "")
+                f"sheet {quoted(extra[0])} is not part of a mapping workbook"
+                + (f" (is it {quoted(missing[0])} renamed?)" if missing else "")
                 + "; start from `bpfgraph template --format xlsx`",
             )
         if missing:
-            return RDFInputError(self.source, f"the workbook has no sheet {missing[0]!r}")
+            return RDFInputError(self.source, f"the workbook has no sheet {quoted(missing[0])}")
         return RDFInputError(
             self.source, f"the sheets are out of order; expected {', '.join(lay.SHEETS)}"
         )
@@ -95,7 +95,8 @@ class _Reader(Cells):
             if name not in lay.MAPPING_FIELDS:
                 raise self.fail(
                     f"{lay.MAPPING}!A{number}",
-                    f"{name!r} is not a field; the fields are {', '.join(lay.MAPPING_FIELDS)}",
+                    f"{quoted(name)} is not a field; the fields are "
+                    + ", ".join(lay.MAPPING_FIELDS),
                 )
             if "B" in row:
                 fields[name] = (row["B"], f"{lay.MAPPING}!B{number}")
@@ -108,7 +109,7 @@ class _Reader(Cells):
         if "Language" in fields:
             self.lang = plain(fields["Language"][0])
             if not re.match(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$", self.lang):
-                raise self.fail(fields["Language"][1], f"{self.lang!r} is not a language tag")
+                raise self.fail(fields["Language"][1], f"{quoted(self.lang)} is not a language tag")
         value, where = fields.get("Mapping ID", ("mapping", f"{lay.MAPPING}!B2"))
         mapping = self.iri(value, where)
         g = self.out
@@ -139,7 +140,8 @@ class _Reader(Cells):
         rows = self.rows(sheet, 2)
         if not rows or rows[0][0] != 1 or tuple(rows[0][1].get(c) for c in "AB") != header:
             raise RDFInputError(
-                self.source, f"{sheet}!A1: the header must be {header[0]!r}, {header[1]!r}"
+                self.source,
+                f"{sheet}!A1: the header must be {quoted(header[0])}, {quoted(header[1])}",
             )
         for number, row in rows[1:]:
             if "A" not in row:

@@ -33,6 +33,12 @@ def letter(column: int) -> str:
     return text
 
 
+def quoted(value: Any) -> str:
+    """A cell's value in double quotes, as messages show it: ``"Q"``."""
+    text = "" if value is None else plain(value)
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def plain(value: Any) -> str:
     """A cell as text: integers without ``.0``."""
     if isinstance(value, float) and value.is_integer():
@@ -117,7 +123,9 @@ class Cells:
         text = plain(value)
         full = text if ":" in text else self.base + text
         if not _IRI.match(full):
-            raise self.fail(where, f"{text!r} is not {what} (an IRI, or a name without spaces)")
+            raise self.fail(
+                where, f"{quoted(text)} is not {what} (an IRI, or a name without spaces)"
+            )
         return URIRef(full)
 
     def date(self, value: Any, where: str) -> Literal:
@@ -133,7 +141,7 @@ class Cells:
             return Literal(text, datatype=XSD.date)
         if _DATETIME.match(text):
             return Literal(text, datatype=XSD.dateTime)
-        raise self.fail(where, f"{text!r} is not a date; use YYYY-MM-DD")
+        raise self.fail(where, f"{quoted(text)} is not a date; use YYYY-MM-DD")
 
     def mint(self, local: str) -> URIRef:
         """A new ID under Base: ``local``, or ``local-2``… when that is taken."""

@@ -18,7 +18,7 @@ from rdflib.term import Node
 
 from ..vocab import BPF, ID, outcome, practice, process
 from . import workbook_layout as lay
-from .workbook_cells import Cells, Row, plain
+from .workbook_cells import Cells, Row, plain, quoted
 
 _EVIDENCE_IRI = re.compile(r"^(?:https?|urn|ftp|mailto|file|doi):[^\s<>\"{}|\\^`]+$")
 
@@ -68,7 +68,7 @@ class ProcessSheet:
             if plain(row.get(column, "")) != title:
                 raise self.cells.fail(
                     self.where(column, lay.HEADER_ROW),
-                    f"the column is {row.get(column)!r}, expected {title!r} "
+                    f"the column is {quoted(row.get(column))}, expected {quoted(title)} "
                     "(columns may not be renamed, moved or added)",
                 )
 
@@ -93,7 +93,7 @@ class ProcessSheet:
         if kind not in lay.KINDS:
             raise self.cells.fail(
                 self.where(lay.KIND, number),
-                f"{row.get(lay.KIND)!r} is not a kind of row; use outcome or practice",
+                f"{quoted(row.get(lay.KIND))} is not a kind of row; use outcome or practice",
             )
         if lay.NUMBER not in row:
             raise self.cells.fail(self.where(lay.NUMBER, number), f"the {kind} needs its number")
@@ -117,7 +117,7 @@ class ProcessSheet:
             term = self.cells.iri(value, self.where(lay.NUMBER, number), "an outcome number or ID")
             return term, re.sub(r"[^A-Za-z0-9_-]", "-", text.rsplit("/", 1)[-1])
         raise self.cells.fail(
-            self.where(lay.NUMBER, number), f"{text!r} is not the number of a base practice"
+            self.where(lay.NUMBER, number), f"{quoted(text)} is not the number of a base practice"
         )
 
     def _rating(self, row: Row, number: int) -> URIRef | None:
@@ -127,7 +127,7 @@ class ProcessSheet:
         if text not in lay.RATINGS:
             raise self.cells.fail(
                 self.where(lay.RATING, number),
-                f"{plain(row[lay.RATING])!r} is not a rating; use N, P, L or F",
+                f"{quoted(row[lay.RATING])} is not a rating; use N, P, L or F",
             )
         return ID[f"rating/{text}"]
 
@@ -155,7 +155,7 @@ class ProcessSheet:
             if status not in lay.STATUSES:
                 raise self.cells.fail(
                     self.where(lay.STATUS, number),
-                    f"{plain(row[lay.STATUS])!r} is not a status; use adopted, planned or declined",
+                    f"{quoted(row[lay.STATUS])} is not a status; use adopted, planned or declined",
                 )
             g.add((node, BPF.adoptionStatus, ID[f"adoption-status/{status}"]))
         if lay.DEFINITION in row:
@@ -234,7 +234,7 @@ class ProcessSheet:
             text = plain(value)
             if not re.match(r"^[+-]?\d+$", text):
                 raise self.cells.fail(
-                    self.where(lay.STEP_NUMBER, number), f"{text!r} is not a step number"
+                    self.where(lay.STEP_NUMBER, number), f"{quoted(text)} is not a step number"
                 )
             step_number = Literal(text, datatype=XSD.integer)
         else:

@@ -66,6 +66,7 @@ SLOW = {
     "tests/test_workbook.py::test_convert_both_ways*": 12,  # two `convert` processes each
     "tests/test_workbook.py::test_template_command*": 4,
     "tests/test_workbook.py::test_a_bad_cell_on_the_command_line*": 2,
+    "tests/test_workbook.py::test_convert_refuses*": 2,
 }
 FAST = {
     "tests/hostile/test_rdf_input.py::*": 5,  # hostile input parsed in process

@@ -14,6 +14,7 @@ from rdflib.namespace import DCTERMS
 
 from bpfgraph import rdfio
 from bpfgraph.rdfio import workbook_layout as lay
+from bpfgraph.template import render
 from bpfgraph.validation import validate_mapping
 from bpfgraph.vocab import BPF, ID, PROCESS_IDS
 from bpfgraph.workbook import WorkbookError, template_workbook, write_workbook
@@ -40,6 +41,11 @@ def test_round_trip_is_the_same_graph(path: Path):
     back = rdfio.parse_data(write_workbook(graph), "xlsx", source=path.name)
     assert isomorphic(graph, back)
     assert nt_set(graph) == nt_set(back)
+
+
+def test_the_turtle_template_round_trips_too():
+    graph = rdfio.parse_data(render(CITY, "Iri 2026").encode(), "turtle")
+    assert nt_set(rdfio.parse_data(write_workbook(graph), "xlsx")) == nt_set(graph)
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
@@ -206,3 +212,13 @@ PROPERTY = {
 def test_cells_as_spreadsheets_store_them(template, column, value, term):
     graph = rdfio.parse_data(edit(template, _set("G1", f"{column}{ROW}", value)), "xlsx")
     assert list(graph.objects(None, PROPERTY[column])) == [term]
+
+
+def test_convert_refuses_what_a_workbook_cannot_hold(tmp_path: Path):
+    source = ROOT / "tests" / "data" / "mappings" / "invalid" / "derived-summary-asserted.ttl"
+    proc = run("convert", str(source), str(tmp_path / "m.xlsx"))
+    assert proc.returncode == 2
+    assert_no_traceback(proc)
+    assert "cannot be written as a workbook" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "m.xlsx").exists()

@@ -130,3 +130,13 @@ def test_put_graphs_400_and_nothing_stored(server, files, name, message):
         server.url("/validate"), content=body, headers={"Content-Type": XLSX}, timeout=60
     )
     assert r.status_code == 400 and message in r.json()["error"]
+
+
+@pytest.mark.parametrize("suffix", [".xlsm", ".xlsb", ".xls"])
+def test_other_workbook_files_are_named_and_refused(files, tmp_path, suffix):
+    path = tmp_path / f"mapping{suffix}"
+    path.write_bytes(files["macros"].read_bytes())
+    proc = run("validate", str(path))
+    assert proc.returncode == 2
+    assert_no_traceback(proc)
+    assert f"a {suffix} workbook is not read: save it as .xlsx" in proc.stdout + proc.stderr

@@ -46,6 +46,11 @@ def format_for(path: str | Path, explicit: str | None = None) -> str:
         except KeyError:
             raise RDFInputError(str(path), f"unknown RDF format {explicit!r}") from None
     suffix = Path(path).suffix.lower()
+    if suffix in (".xlsm", ".xlsb", ".xls"):
+        raise RDFInputError(
+            str(path),
+            f"a {suffix} workbook is not read: save it as .xlsx (Excel Workbook, without macros)",
+        )
     try:
         return FORMAT_BY_SUFFIX[suffix]
     except KeyError:

@@ -62,6 +62,11 @@ SLOW = {
     "tests/web/test_service.py::test_timeout_and_row_cap": 5,
     "tests/web/test_service.py::test_body_limit": 4,
     "tests/web/test_service.py::test_cors_is_configurable": 3,
+    "tests/web/test_workbook_officer.py::*": 25,  # a server; `validate` and `load` processes
+    "tests/test_workbook.py::test_convert_both_ways*": 12,  # two `convert` processes each
+    "tests/test_workbook.py::test_template_command*": 4,
+    "tests/test_workbook.py::test_a_bad_cell_on_the_command_line*": 2,
+    "tests/test_workbook.py::test_convert_refuses*": 2,
 }
 FAST = {
     "tests/hostile/test_rdf_input.py::*": 5,  # hostile input parsed in process

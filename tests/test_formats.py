@@ -26,6 +26,7 @@ BEFORE = {
             ".rdf": "xml",
             ".owl": "xml",
             ".xml": "xml",
+            ".xlsx": "xlsx",  # a city mapping workbook, read only
         },
         False,
     ),
@@ -45,6 +46,7 @@ BEFORE = {
             "xml": "xml",
             "rdfxml": "xml",
             "rdf/xml": "xml",
+            "xlsx": "xlsx",
         },
         False,
     ),
@@ -59,6 +61,7 @@ BEFORE = {
             "json-ld": "JSON-LD",
             "xml": "RDF/XML",
             "n3": "N3",
+            "xlsx": "workbook (.xlsx)",
         },
         False,
     ),
@@ -137,6 +140,7 @@ BEFORE = {
             "application/xml": "xml",
             "application/trig": "trig",
             "application/n-quads": "nquads",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
         },
         True,  # the first media type of a format names a multipart part's type
     ),

@@ -31,7 +31,11 @@ def test_template_is_complete_and_valid(tmp_path):
     )
     assert len(set(g.subjects(RDF.type, BPF.SubProcess))) == sum(r["practice_count"] for r in TABLE)
     report = validate_mapping(g)
-    assert report.conforms and report.results == []
+    # valid, but unfinished: every TODO text left in is a warning, and nothing else is said
+    assert report.conforms
+    todo = [r for r in report.results if "A TODO is left in" in r.message]
+    assert todo and all(r.severity == "Warning" for r in todo)
+    assert len(todo) == len(report.results) == sum(1 for _s, _p, o in g if "TODO" in str(o))
 
 
 def test_filled_template_validates_and_reports():
@@ -44,6 +48,7 @@ def test_filled_template_validates_and_reports():
         "bpf:stepNumber 1 ;",
         "bpf:stepNumber 1 ;\n    bpf:achievementRating <https://w3id.org/bpfgraph/id/rating/F> ;",
     )
+    text = text.replace("TODO: ", "Filled in: ")
     g = Graph().parse(data=text, format="turtle")
     report = validate_mapping(g)
     # a rating on an action step is not part of the vocabulary's assessment, but harmless

@@ -55,6 +55,9 @@ class RdfSyntax:
     #: the Oxigraph format that writes it when rdflib's serialiser recurses too deep, where
     #: it is not :attr:`oxigraph`
     oxigraph_writer: str | None = None
+    #: read only, and never an answer: a city mapping workbook (``.xlsx``), which
+    #: :mod:`bpfgraph.rdfio.workbook` reads; no content negotiation offers it
+    workbook: bool = False
 
     @property
     def extension(self) -> str | None:
@@ -104,6 +107,10 @@ SYNTAXES: tuple[RdfSyntax, ...] = (
     # read by rdflib alone (Oxigraph's N3 has formulas and variables the store cannot hold);
     # Turtle is N3, so Oxigraph writes it as Turtle
     RdfSyntax("n3", "N3", oxigraph_writer="TURTLE"),
+    # a city mapping workbook: read into the mapping's graph, written by `bpfgraph convert`
+    RdfSyntax("xlsx", "workbook (.xlsx)",
+              media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+              suffixes=(".xlsx",), names=("xlsx",), workbook=True),
 )  # fmt: skip
 
 #: rdflib format name -> its row
@@ -145,20 +152,22 @@ OXIGRAPH_WRITERS: dict[str, str] = {
 
 #: the media types RDF is answered in (CONSTRUCT/DESCRIBE, downloads, graphs, dereferencing),
 #: in the order content negotiation offers them: canonical types first, then the aliases
-RDF_MEDIA_TYPES: list[str] = [s.media_type for s in SYNTAXES if s.media_type] + [
+RDF_MEDIA_TYPES: list[str] = [s.media_type for s in SYNTAXES if s.media_type and not s.workbook] + [
     alias for s in SYNTAXES for alias in s.served_aliases
 ]
 #: media type answered -> (rdflib format name, download extension)
 FORMAT_BY_SERVED_TYPE: dict[str, tuple[str, str]] = {
     media: (s.name, s.extension)
     for s in SYNTAXES
-    if s.media_type and s.extension
+    if s.media_type and s.extension and not s.workbook
     for media in (s.media_type, *s.served_aliases)
 }
 #: download extension -> canonical media type
 MEDIA_TYPE_BY_EXTENSION: dict[str, str] = {
-    s.extension: s.media_type for s in SYNTAXES if s.media_type and s.extension
+    s.extension: s.media_type for s in SYNTAXES if s.media_type and s.extension and not s.workbook
 }
+#: the rdflib-style name of the workbook syntax, read by :mod:`bpfgraph.rdfio.workbook`
+WORKBOOK = "xlsx"
 #: media type of a request body that can be read -> rdflib format name
 FORMAT_BY_MEDIA_TYPE: dict[str, str] = {
     media: s.name

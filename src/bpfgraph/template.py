@@ -2,8 +2,9 @@
 
 The skeleton maps all 21 processes; every outcome is an adoption to fill in (status
 "planned" until the city says otherwise) and every base practice has a sub-process with a
-first action step. It is valid Turtle and conforms to ``shapes/city-mapping.ttl`` as it is;
-filling in the ``TODO`` texts keeps it valid.
+first action step. It is valid Turtle and has no violations of ``shapes/city-mapping.ttl`` as
+it is; each ``TODO`` text left in is a warning. ``bpfgraph template --format xlsx`` writes the
+same start as a workbook (:mod:`bpfgraph.workbook`).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""``bpfgraph validate``, ``template`` and ``report``: city mapping files, without a store."""
+"""``bpfgraph validate``, ``template``, ``convert`` and ``report``: city mapping files, without a
+store."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from .. import gaps, rdfio, validation_report
 from ..store.engines import framework_store
 from ..template import render
 from ..validation import ValidationError, validate_mapping
+from ..workbook import WorkbookError, template_workbook, write_workbook
 from .common import UsageError, out
 
 
@@ -39,20 +41,50 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    """Write a Turtle skeleton of a complete city mapping, to a file or standard output."""
+    """Write a complete city mapping to fill in — Turtle, or a workbook (``--format xlsx``) —
+    to a file or (Turtle) standard output."""
+    fmt = args.format or ("xlsx" if (args.output or "").lower().endswith(".xlsx") else "ttl")
+    if fmt == "xlsx" and not args.output:
+        raise UsageError("a workbook is written to a file: give --output FILE.xlsx")
     try:
-        text = render(args.city, args.label, args.base)
+        if fmt == "xlsx":
+            data = template_workbook(args.city, args.label, args.base)
+        else:
+            data = render(args.city, args.label, args.base).encode("utf-8")
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if args.output:
-        try:
-            Path(args.output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
-        print(f"wrote {args.output}", file=sys.stderr)
+        _write(args.output, data)
     else:
-        out(text)
+        out(data.decode("utf-8"))
     return 0
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    """Read a mapping in one syntax (or a workbook) and write it in the one ``OUT``'s suffix
+    names; exit 2 when it cannot be read or the output cannot hold it."""
+    try:
+        graph = rdfio.as_graph(rdfio.parse_file(Path(args.input), args.input_format))
+        fmt = rdfio.format_for(args.output)
+    except rdfio.RDFInputError as exc:
+        raise UsageError(str(exc)) from None
+    if fmt == "xlsx":
+        try:
+            data = write_workbook(graph)
+        except WorkbookError as exc:
+            raise UsageError(f"{args.input}: cannot be written as a workbook: {exc}") from None
+    else:
+        data = rdfio.serialize(graph, fmt)
+    _write(args.output, data)
+    return 0
+
+
+def _write(name: str, data: bytes) -> None:
+    try:
+        Path(name).write_bytes(data)
+    except OSError as exc:
+        raise UsageError(f"cannot write {name}: {exc.strerror or exc}") from None
+    print(f"wrote {name}", file=sys.stderr)
 
 
 def cmd_report(args: argparse.Namespace) -> int:

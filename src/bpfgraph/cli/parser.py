@@ -8,7 +8,7 @@ from typing import TypeAlias
 from ..export import FORMATS
 from ..version import __version__
 from .framework_commands import all_parts, cmd_check, cmd_export
-from .mapping_commands import cmd_report, cmd_template, cmd_validate
+from .mapping_commands import cmd_convert, cmd_report, cmd_template, cmd_validate
 from .store_commands import cmd_load, cmd_queries, cmd_query, cmd_serve
 
 #: what ``add_subparsers`` returns: each ``_add_…`` function adds one sub-command to it
@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_query,
         _add_validate,
         _add_template,
+        _add_convert,
         _add_report,
         _add_serve,
         _add_queries,
@@ -105,14 +106,31 @@ def _add_validate(sub: Commands) -> None:
 
 
 def _add_template(sub: Commands) -> None:
-    p = sub.add_parser("template", help="write a Turtle skeleton of a complete city mapping")
+    p = sub.add_parser(
+        "template", help="write a complete city mapping to fill in: Turtle, or a workbook"
+    )
     p.add_argument("--city", required=True, help="IRI of the city")
     p.add_argument("--label", required=True, help="name of the mapping")
     p.add_argument(
         "--base", help="namespace for the mapping's resources (default: CITY/bpf-mapping/)"
     )
     p.add_argument("--output", "-o", help="file to write (default: standard output)")
+    p.add_argument(
+        "--format",
+        choices=["ttl", "xlsx"],
+        help="ttl (Turtle) or xlsx (a workbook; needs --output); default: from --output's suffix",
+    )
     p.set_defaults(func=cmd_template)
+
+
+def _add_convert(sub: Commands) -> None:
+    p = sub.add_parser(
+        "convert", help="convert a city mapping between RDF syntaxes and a workbook (.xlsx)"
+    )
+    p.add_argument("input", metavar="IN", help="the mapping (any RDF syntax, or .xlsx)")
+    p.add_argument("output", metavar="OUT", help="the file to write; its suffix names the syntax")
+    p.add_argument("--input-format", help=INPUT_FORMAT_HELP)
+    p.set_defaults(func=cmd_convert)
 
 
 def _add_report(sub: Commands) -> None:

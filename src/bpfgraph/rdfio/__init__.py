@@ -65,6 +65,7 @@ from .limits import MAX_IRI, MAX_LITERAL, MAX_NESTING, MAX_NUMBER_DIGITS, MAX_PR
 from .native import native_ntriples, parse_native
 from .parse import format_for, parse_data, parse_file
 from .serialize import serialize
+from .workbook import read_located
 
 # the format tables, views of :mod:`bpfgraph.formats` under the names callers know
 
@@ -106,6 +107,7 @@ __all__ = [
     "parse_data",
     "parse_file",
     "parse_native",
+    "read_located",
     "serialize",
     "term_converter",
     "to_rdflib",

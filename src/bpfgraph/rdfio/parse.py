@@ -3,8 +3,8 @@ reader and checks every term of what it read.
 
 Turtle, N-Triples, TriG and N-Quads go to Oxigraph's parser (:mod:`.native`); what it refuses
 goes to rdflib's when the input is small enough for it, for its messages and leniency. JSON-LD
-goes to :mod:`.jsonld`; RDF/XML and N3 to rdflib's parsers after the prescans of
-:mod:`.prescan`.
+goes to :mod:`.jsonld`; a city mapping workbook (``.xlsx``) to :mod:`.workbook`; RDF/XML and N3
+to rdflib's parsers after the prescans of :mod:`.prescan`.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from ..formats import (
     NATIVE_FORMATS,
     QUAD_FORMATS,
     SYNTAX_NAMES,
+    WORKBOOK,
 )
 from .errors import (
     RDFInputError,
@@ -34,6 +35,7 @@ from .limits import MAX_PREFIXES, RDFLIB_FALLBACK_BYTES, RDFLIB_NESTING
 from .native import NativeError, read_native
 from .prescan import check_turtle_like, check_xml
 from .term_checks import check_terms
+from .workbook import read_workbook
 
 
 def format_for(path: str | Path, explicit: str | None = None) -> str:
@@ -44,6 +46,11 @@ def format_for(path: str | Path, explicit: str | None = None) -> str:
         except KeyError:
             raise RDFInputError(str(path), f"unknown RDF format {explicit!r}") from None
     suffix = Path(path).suffix.lower()
+    if suffix in (".xlsm", ".xlsb", ".xls"):
+        raise RDFInputError(
+            str(path),
+            f"a {suffix} workbook is not read: save it as .xlsx (Excel Workbook, without macros)",
+        )
     try:
         return FORMAT_BY_SUFFIX[suffix]
     except KeyError:
@@ -67,6 +74,8 @@ def parse_file(path: str | Path, fmt: str | None = None) -> Graph:
 def parse_data(data: bytes, fmt: str, source: str = "<input>") -> Graph:
     """Parse bytes in rdflib format ``fmt``; raise :class:`RDFInputError` on any problem."""
     fmt = FORMAT_BY_TYPED_NAME.get(fmt, fmt)
+    if fmt == WORKBOOK:
+        return read_workbook(data, source)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -237,7 +237,10 @@ def test_virtuosos_row_cap_reaches_the_client(service: BpfgraphServer) -> None:
         )
         assert cut.status_code == 200
         lines = len(cut.text.splitlines())
-        assert cut.headers.get("x-result-truncated") == "max-rows=10000" or lines >= 6000 * 2
+        # either marked as cut, or whole: Virtuoso's cut answers hold at least the cap in
+        # triples (a whole answer may hold fewer: equal triples of different solutions merge)
+        marked = cut.headers.get("x-result-truncated") == "max-rows=10000"
+        assert marked or lines < 10000, (template, lines)
 
 
 @pytest.mark.parametrize(

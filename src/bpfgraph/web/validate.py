@@ -128,11 +128,12 @@ def report_page(
         download_name=Path(name).stem + ".ttl" if name != "request body" else "mapping.ttl",
         stored=stored,
         refused=refused,
-        where={
-            str(r.focus): _row_of(cells[str(r.focus)])
-            for r in report.results
-            if cells and str(r.focus) in cells
-        },
+        # one entry per result (its focus node's sheet and row in a workbook, else "")
+        where=[
+            _row_of(cells[str(r.focus)]) if str(r.focus) in cells else "" for r in report.results
+        ]
+        if cells
+        else [],
     )
 
 

@@ -29,7 +29,7 @@ LAYERS = {
     "base": "vocab version settings paths formats rdfio* sparql_text sparql_bounds store.base"
     " store.results store.journal store",
     "domain": "framework inference validation validation_report summaries mappings gaps queries"
-    " lint check template export loading writes workbook workbook.*"
+    " lint check template export loading ownership writes bulk workbook workbook.*"
     " timeline",
     "engines": "store.*",
     "service": "web web.* cli* api __init__",

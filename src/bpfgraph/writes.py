@@ -8,7 +8,8 @@ order:
    are never written (:func:`check_graph`);
 2. a **city mapping** (a graph holding a ``bpf:CityMapping``) is validated with SHACL and
    refused with its report when it has violations; it is never stored in the default graph;
-3. what passes is written with the mapping's **summary** re-derived and its
+3. a mapping's **parts** are described by its own graph only (:mod:`.ownership`: 409);
+4. what passes is written with the mapping's **summary** re-derived and its
    ``prov:generatedAtTime`` in the provenance graph, **in one transaction**
    (:func:`write_graphs`): a kill leaves all of it or none.
 
@@ -31,26 +32,23 @@ reserved graph <https://w3id.org/bpfgraph/graph/framework>
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Literal
 
 import pyoxigraph as ox
 from rdflib import RDF, Graph, URIRef
 
-from . import rdfio, summaries
-from .formats import OX_FORMATS
+from . import ownership, rdfio, summaries
 from .framework import is_reserved_graph
 from .store.base import Store
 from .validation import Report, validate_mapping
 from .vocab import BPF, PROV_GENERATED, PROV_GRAPH
 
 #: why a write was refused: a framework graph; a city mapping with violations; a mapping where
-#: none may be (the default graph) or not one mapping where one is needed; no such graph
-Kind = Literal["reserved", "invalid", "misplaced", "missing"]
+#: none may be (the default graph) or not one mapping where one is needed; no such graph; a
+#: mapping's part that another graph describes (:mod:`.ownership`)
+Kind = Literal["reserved", "invalid", "misplaced", "missing", "conflict"]
 
 
 class WriteRefused(Exception):
@@ -119,8 +117,8 @@ def mapping_iri(graph: Graph) -> str:
     if len(mappings) != 1:
         raise WriteRefused(
             "misplaced",
-            "a mapping file must describe exactly one bpf:CityMapping with an IRI; "
-            f"found {len(mappings)}",
+            "a mapping file (or graph) must describe exactly one bpf:CityMapping with an IRI; "
+            f"found {len(mappings)}; store each mapping in its own graph",
         )
     return str(mappings[0])
 
@@ -133,6 +131,7 @@ def validated(graph: Graph, source: str, message: str) -> Report | None:
     report = validate_mapping(graph)
     if not report.conforms:
         raise WriteRefused("invalid", message, [(source, report)])
+    mapping_iri(graph)  # one mapping per graph: the pages and the timeline show it by its IRI
     return report
 
 
@@ -186,9 +185,8 @@ def add_to_graph(store: Store, graph: str, data: Graph, source: str = "request b
 
 
 def add_ntriples(store: Store, graph: str, ntriples: bytes, replace: bool) -> Written | None:
-    """Write N-Triples that hold no city mapping without reading them into Python objects
-    (large uploads on the embedded store); None when the graph they are added to holds a
-    mapping, which must then be validated as a whole by :func:`add_to_graph`."""
+    """Write N-Triples holding no city mapping as bytes (large uploads on the embedded store);
+    None when the graph added to holds a mapping (:func:`add_to_graph` validates the whole)."""
     check_graph(graph)
     native = store.primary
     if native is None:
@@ -221,6 +219,7 @@ def write_default(store: Store, data: Graph, replace: bool) -> None:
     if replace:
         write_graphs(store, {}, default=data)
         return
+    _check_parts(store, {"": data})
     body = data.serialize(format="nt", encoding="utf-8").decode("utf-8")
     store.update("INSERT DATA { " + body + " }", touches=(), default=True)
 
@@ -306,7 +305,8 @@ def write_graphs(
     ``default`` is given — all in one SPARQL Update, one transaction: a kill leaves all of it
     or none. The caller has checked and validated what it writes (the functions above). A
     graph given as N-Triples bytes is written as it is (it holds no city mapping: no
-    summary)."""
+    summary); one that would make a mapping's part described by two graphs is refused."""
+    _check_parts(store, {**graphs, **({"": default} if default is not None else {})})
     moment = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0).isoformat()
     operations: list[str] = []
     touched: set[str] = {PROV_GRAPH}
@@ -341,6 +341,13 @@ def write_graphs(
         store.update(" ;\n".join(operations), touches=touched, default=default is not None)
 
 
+def _check_parts(store: Store, graphs: dict[str, Graph | bytes | None]) -> None:
+    try:
+        ownership.check_parts(store, graphs)
+    except ownership.PartConflict as exc:
+        raise WriteRefused("conflict", exc.message) from None
+
+
 def _ntriples(graph: Graph) -> str:
     return rdfio.as_graph(graph).serialize(format="nt", encoding="utf-8").decode("utf-8")
 
@@ -350,43 +357,3 @@ def _insert(graph: str, ntriples: str) -> str:
     if ntriples.strip():
         return f"INSERT DATA {{ GRAPH <{graph}> {{\n{ntriples}\n}} }}"
     return f"CREATE SILENT GRAPH <{graph}>"
-
-
-# -- bulk loads ---------------------------------------------------------------------------------
-
-
-def load_files(store: Store, items: list[tuple[Path, str]]) -> None:
-    """Bulk-load (already validated) mapping files, each into its graph, with summaries.
-
-    On an embedded store the summaries are derived in a second process while this one parses
-    and writes (the two halves take about as long), so a bulk load costs little more than the
-    mappings' own triples. Elsewhere each file is read once and written with its summary
-    (added to a graph that already exists, the summary is derived from what the store holds).
-    """
-    for _, graph in items:
-        check_graph(graph)
-    if not store.embedded:  # a remote store: one file after the other
-        existing = set(store.graphs())
-        for path, graph in items:
-            if graph in existing:  # added to what the graph holds: summarised from the store
-                store.load_file(path, graph)
-                summaries.refresh(store, graph)
-            else:  # a new graph: written with its summary, as an upload writes it
-                write_graphs(store, {graph: rdfio.as_graph(rdfio.parse_file(path))})
-        return
-    if len(items) < 20:
-        store.load_many(items, (_derive_file(item) for item in items))
-        return
-    summaries.framework_index()  # computed once here, inherited by the forked worker
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-        store.load_many(items, pool.map(_derive_file, items, chunksize=16))
-
-
-def _derive_file(item: tuple[Path, str]) -> bytes:
-    path, graph = item
-    fmt = OX_FORMATS[rdfio.format_for(path)]
-    triples = [
-        (t.subject.value, t.predicate.value, t.object.value)
-        for t in ox.parse(path=str(path), format=fmt)
-    ]
-    return summaries.to_nquads(summaries.summarize(triples, graph), summaries.summary_graph(graph))

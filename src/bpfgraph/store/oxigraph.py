@@ -238,7 +238,7 @@ class OxigraphStore(Store):
 
         ``derived``, aligned with ``items``, gives for each file more quads to write in the
         same pass, as N-Quads: the mapping summaries, computed alongside by
-        :func:`bpfgraph.mappings.load_files`.
+        :func:`bpfgraph.bulk.load_files`.
         """
         with self._lock:
             self._load_many(items, derived)

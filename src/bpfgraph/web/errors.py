@@ -30,7 +30,13 @@ from .evaluation import ProtocolError
 
 log = logging.getLogger("bpfgraph.web")
 #: the status answering each kind of refusal of the write gate (bpfgraph.writes)
-REFUSED_STATUS = {"reserved": 403, "invalid": 422, "misplaced": 400, "missing": 404}
+REFUSED_STATUS = {
+    "reserved": 403,
+    "invalid": 422,
+    "misplaced": 400,
+    "missing": 404,
+    "conflict": 409,
+}
 
 
 def error_response(status: int, message: str, headers: dict | None = None) -> Response:

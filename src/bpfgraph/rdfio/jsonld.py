@@ -8,11 +8,13 @@ from __future__ import annotations
 import json
 import math
 import re
+import warnings
 from collections.abc import Iterator
 
-from rdflib import BNode, Graph
-from rdflib.parser import PythonInputSource
-from rdflib.term import Node
+from rdflib import BNode, ConjunctiveGraph, Graph
+from rdflib.plugins.parsers.jsonld import Parser
+from rdflib.plugins.shared.jsonld.context import Context
+from rdflib.term import IdentifiedNode, Node
 
 from .errors import (
     RDFInputError,
@@ -22,7 +24,7 @@ from .errors import (
     line_of,
     plain_value_error,
 )
-from .limits import MAX_NESTING, MAX_NUMBER_DIGITS, MAX_PREFIXES
+from .limits import MAX_NESTING, MAX_NUMBER_DIGITS, MAX_PREFIXES, NO_BASE
 from .prescan import bracket_run, nesting_bound
 
 _JSON_TOKENS = re.compile(
@@ -97,7 +99,15 @@ def parse_json_ld(data: bytes, text: str, source: str) -> Graph:
     _JsonLdCheck(source).document(doc)
     graph = Graph()
     try:
-        graph.parse(source=PythonInputSource(doc), format="json-ld")
+        _StrictParser().parse(doc, Context(base=NO_BASE, version=1.1), _dataset(graph))
+    except _DroppedIri as dropped:
+        value = dropped.value if len(dropped.value) <= 80 else dropped.value[:80] + "…"
+        pos = text.find(json.dumps(dropped.value)[1:-1])
+        raise RDFInputError(
+            source,
+            f'invalid IRI "{value}": an IRI has no spaces, quotes, <>, {{}}, |, \\, ^ or `',
+            text.count("\n", 0, pos) + 1 if pos >= 0 else None,
+        ) from None
     except RecursionError:
         raise RDFInputError(
             source,
@@ -108,6 +118,34 @@ def parse_json_ld(data: bytes, text: str, source: str) -> Graph:
     if '"_:' in text:  # labelled blank nodes keep their labels: fresh ones, as other parses give
         graph = _fresh_blank_nodes(graph)
     return graph
+
+
+class _DroppedIri(Exception):
+    """An ``@id`` (or ``@type``, or a value read as an IRI) that is no IRI: the JSON-LD
+    processor would leave its node out silently."""
+
+    def __init__(self, value: str) -> None:
+        super().__init__(value)
+        self.value = value
+
+
+class _StrictParser(Parser):
+    """rdflib's JSON-LD to RDF, refusing the IRIs it would drop (spaces and other characters
+    IRIs cannot hold) instead of leaving their nodes out."""
+
+    def _to_rdf_id(self, context: Context, id_val: str) -> IdentifiedNode | None:
+        node = super()._to_rdf_id(context, id_val)
+        if node is None:
+            raise _DroppedIri(id_val)
+        return node
+
+
+def _dataset(graph: Graph) -> Graph:
+    """The context-aware view of ``graph`` the processor writes into (as rdflib's own JSON-LD
+    parser makes it: named graphs in the document end up in the one graph)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # ConjunctiveGraph, as rdflib uses
+        return ConjunctiveGraph(store=graph.store, identifier=graph.identifier)
 
 
 def _fresh_blank_nodes(graph: Graph) -> Graph:

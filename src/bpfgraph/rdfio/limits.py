@@ -17,6 +17,10 @@ MAX_PREFIXES = 500
 #: the most digits accepted in a JSON number (Python's limit for converting one)
 MAX_NUMBER_DIGITS = 4_300
 
+#: the base rdflib's parsers resolve relative IRIs against when the input declares none (they
+#: would take the process's directory, ``file:///…``): IRIs under it are refused as relative
+NO_BASE = "http://relative-iri.invalid/"
+
 # --- when rdflib's parser reads what Oxigraph's refuses --------------------------------------
 
 #: inputs up to this size that Oxigraph's parser refuses go to rdflib's, for its messages and

@@ -31,7 +31,7 @@ from .errors import (
     too_many_prefixes,
 )
 from .jsonld import parse_json_ld
-from .limits import MAX_PREFIXES, RDFLIB_FALLBACK_BYTES, RDFLIB_NESTING
+from .limits import MAX_PREFIXES, NO_BASE, RDFLIB_FALLBACK_BYTES, RDFLIB_NESTING
 from .native import NativeError, read_native
 from .prescan import check_turtle_like, check_xml
 from .term_checks import check_terms
@@ -133,7 +133,7 @@ def _parse_rdflib(text: str, fmt: str, source: str, native: NativeError | None =
     Oxigraph's (``native``, when it refused the input first) where rdflib's is Python's."""
     graph: Graph = Dataset(default_union=True) if fmt in QUAD_FORMATS else Graph()
     try:
-        graph.parse(data=text, format=fmt)
+        graph.parse(data=text, format=fmt, publicID=NO_BASE)
     except Exception as exc:  # every parser has its own exception types
         parser_error = type(exc).__name__ in _PARSER_ERRORS
         if not parser_error and native is not None:

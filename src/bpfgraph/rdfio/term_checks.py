@@ -8,7 +8,7 @@ import re
 from rdflib import Dataset, Graph, Literal, URIRef
 
 from .errors import RDFInputError, lone_surrogate, long_iri
-from .limits import MAX_IRI, MAX_LITERAL
+from .limits import MAX_IRI, MAX_LITERAL, NO_BASE
 
 _BAD_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`]')
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -48,6 +48,21 @@ def _check_iri(iri: URIRef, text: str, source: str, hint: int | None, surrogates
     surrogate; its line is where the text has it, else ``hint``."""
     if len(iri) > MAX_IRI:
         raise long_iri(source, iri)
+    if iri.startswith(NO_BASE):
+        relative = str(iri)[len(NO_BASE) :]
+        pos = max(text.find(f"<{relative}>"), text.find(f'"{relative}"'))
+        said = (
+            f"relative IRI <{relative[:80]}> with no base to resolve it against: write the "
+            "full IRI, or declare a base (@base in Turtle or in a JSON-LD @context, xml:base)"
+            if relative
+            else "an empty or invalid IRI where the input gives an IRI (an IRI has no spaces, "
+            "quotes, <>, {}, |, \\, ^ or `)"
+        )
+        raise RDFInputError(
+            source,
+            said,
+            text.count("\n", 0, pos) + 1 if pos >= 0 else hint,
+        )
     if _BAD_IRI.search(iri):
         value = str(iri)
         pos = text.find(value)

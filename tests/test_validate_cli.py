@@ -69,8 +69,10 @@ def test_json_format_follows_the_documented_schema():
         "processMapping",
         "process",
         "sourceShape",
+        "cell",
     }
     assert result["severity"] == "Violation"
+    assert result["cell"] is None  # a Turtle file has no cells
     assert result["value"] == "https://w3id.org/bpfgraph/id/process/G9"
 
 

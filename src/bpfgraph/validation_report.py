@@ -21,7 +21,8 @@ JSON schema (``bpfgraph validate --format json`` and ``POST /validate`` later)::
               "value": "term or null",
               "processMapping": "IRI or null",
               "process": "G1 Leadership or null",
-              "sourceShape": "IRI or _:blank"
+              "sourceShape": "IRI or _:blank",
+              "cell": "G1!A7 or null"      # a workbook: the first cell of the focus node's row
             }
           ]
         }
@@ -48,6 +49,13 @@ class FileOutcome:
     file: str
     report: Report | None = None
     error: str | None = None
+    #: for a workbook: IRI -> the first cell of the row that writes it (``G1!A7``)
+    cells: dict[str, str] = field(default_factory=dict)
+
+    def cell_of(self, r: Result) -> str | None:
+        """The workbook cell of the row that writes the result's focus node (None: no
+        workbook, or a node no row writes)."""
+        return self.cells.get(str(r.focus))
 
     def counts(self) -> dict[str, int]:
         """The number of results of each severity (all 0 when there is no report)."""
@@ -95,7 +103,7 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _result_json(r: Result) -> dict:
+def _result_json(r: Result, cell: str | None) -> dict:
     return {
         "severity": r.severity,
         "message": r.message,
@@ -106,6 +114,7 @@ def _result_json(r: Result) -> dict:
         "processMapping": term_text(r.process_mapping) or None,
         "process": r.process,
         "sourceShape": term_text(r.shape) or None,
+        "cell": cell,
     }
 
 
@@ -126,7 +135,9 @@ def to_json(run: RunOutcome) -> str:
                 "file": f.file,
                 "conforms": f.conforms(run.strict),
                 "error": f.error,
-                "results": [_result_json(r) for r in (f.report.results if f.report else [])],
+                "results": [
+                    _result_json(r, f.cell_of(r)) for r in (f.report.results if f.report else [])
+                ],
             }
             for f in run.files
         ],
@@ -177,6 +188,8 @@ def to_text(run: RunOutcome) -> str:
                     where += f" ({r.focus_label})"
                 if r.path is not None:
                     where += f"   path: {term_text(r.path)}"
+                if f.cell_of(r):
+                    where += f"   cell: {f.cell_of(r)}"
                 lines.append(f"              {where}")
     totals = run.totals()
     verdict = "conforms" if run.conforms else "does not conform"

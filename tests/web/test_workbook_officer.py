@@ -5,6 +5,7 @@ stored through ``PUT /graphs`` on a real server and shown on the city's page."""
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -136,3 +137,31 @@ def test_the_html_report_points_back_to_the_row(server: BpfgraphServer):
     assert r.status_code == 200
     row = next(line for line in r.text.split("<tr>") if "is marked as adopted" in line)
     assert f"(G1, row {FIRST})" in row
+
+
+def test_the_json_and_text_reports_name_the_cell(server: BpfgraphServer, tmp_path: Path):
+    """Programs (JSON, over HTTP and from the command line) and people (text) get the cell of
+    the row a result is about."""
+
+    def adopt_without_words(book) -> None:
+        book["C3"][f"D{FIRST + 1}"] = "adopted"
+
+    body = edit(template_workbook(CITY, "Iri 2026"), adopt_without_words)
+    r = httpx.post(
+        server.url("/validate"), content=body, headers={"Content-Type": XLSX}, timeout=60
+    )
+    path = tmp_path / "iri.xlsx"
+    path.write_bytes(body)
+    proc = run("validate", "--format", "json", str(path))
+    for doc in (r.json(), json.loads(proc.stdout)):
+        results = doc["files"][0]["results"]
+        (adopted,) = [x for x in results if "is marked as adopted" in x["message"]]
+        assert adopted["cell"] == f"C3!A{FIRST + 1}"
+        # every node the workbook writes has its row: every result names a cell
+        assert all(x["cell"] and "!" in x["cell"] for x in results)
+    text = run("validate", str(path)).stdout
+    line = text.splitlines()[
+        text.splitlines().index(next(x for x in text.splitlines() if "is marked as adopted" in x))
+        + 1
+    ]
+    assert f"cell: C3!A{FIRST + 1}" in line

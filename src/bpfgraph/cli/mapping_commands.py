@@ -7,7 +7,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from rdflib import Graph
+
 from .. import gaps, rdfio, validation_report
+from ..formats import WORKBOOK
 from ..store.engines import framework_store
 from ..template import render
 from ..validation import ValidationError, validate_mapping
@@ -21,7 +24,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for name in args.files:
         outcome = validation_report.FileOutcome(name)
         try:
-            graph = rdfio.parse_file(Path(name), args.input_format)
+            graph, outcome.cells = _read(Path(name), args.input_format)
             outcome.report = validate_mapping(graph, engine=args.engine)
         except rdfio.RDFInputError as exc:
             outcome.error = str(exc)
@@ -38,6 +41,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if f.error and args.format != "text":
             print(f"bpfgraph validate: error: {f.error}", file=sys.stderr)
     return run.exit_code()
+
+
+def _read(path: Path, fmt: str | None) -> tuple[Graph, dict[str, str]]:
+    """A mapping file's graph, and for a workbook the cell of each resource's row."""
+    if rdfio.format_for(path, fmt) != WORKBOOK:
+        return rdfio.parse_file(path, fmt), {}
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise rdfio.RDFInputError(str(path), f"cannot read file: {exc.strerror or exc}") from None
+    return rdfio.read_located(data, str(path))
 
 
 def cmd_template(args: argparse.Namespace) -> int:

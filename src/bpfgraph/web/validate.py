@@ -33,7 +33,7 @@ async def validate_request(request: Request, body: bytes) -> Response:
     if answer is None:
         raise ProtocolError(406, f"offered: {', '.join(OFFERED)}")
     report = await checked(graph)
-    run = RunOutcome([FileOutcome(name, report)])
+    run = RunOutcome([FileOutcome(name, report, cells=cells)])
     if answer == "text/turtle":
         return Response(to_turtle(run), media_type="text/turtle", headers={"Vary": "Accept"})
     if answer == "text/html":

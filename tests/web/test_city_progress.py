@@ -258,3 +258,108 @@ def test_bad_city_input_is_a_clear_refusal(
         assert says in response.text
     else:  # any other client: the service's JSON error
         assert response.json()["status"] == status and says in response.json()["error"]
+
+
+def _q(iri: str) -> str:
+    return quote(iri, safe="")
+
+
+#: a city or mapping IRI spoiled (percent-encoded as a client sends it) -> what the refusal says
+SPOILED = [
+    ("%0A", "a line feed (U+000A)"),
+    ("%0D", "a carriage return (U+000D)"),
+    ("%0D%0A", "a carriage return (U+000D)"),
+    ("%09", "a tab (U+0009)"),
+    ("%20", "a space (U+0020)"),
+    ("%00", "a control character (U+0000)"),
+    ("%1F", "a control character (U+001F)"),
+    ("%7F", "a control character (U+007F)"),
+    ("%C2%85", "a control character (U+0085)"),
+]
+#: where the spoiled part goes: appended (trailing), or inside the IRI
+PLACES = ["trailing", "inside", "leading"]
+
+
+def spoil(iri: str, bad: str, place: str) -> str:
+    if place == "trailing":
+        return _q(iri) + bad
+    if place == "leading":
+        return bad + _q(iri)
+    head, tail = iri.split("/city/", 1)
+    return _q(head + "/city/") + bad + _q(tail)
+
+
+@pytest.mark.parametrize("place", PLACES)
+@pytest.mark.parametrize(("bad", "says"), SPOILED, ids=[s[0] for s in SPOILED])
+@pytest.mark.parametrize(
+    ("path", "name", "iri"),
+    [("/city", "city", CITY), ("/city", "mapping", FIRST), ("/compare", "mapping", FIRST)],
+    ids=["city-city", "city-mapping", "compare-mapping"],
+)
+@pytest.mark.parametrize("accept", ["application/json", "text/html"])
+def test_an_iri_with_space_or_control_character_is_refused(
+    server: BpfgraphServer,
+    path: str,
+    name: str,
+    iri: str,
+    bad: str,
+    says: str,
+    place: str,
+    accept: str,
+) -> None:
+    response = page(server, f"{path}?{name}={spoil(iri, bad, place)}", accept)
+    assert response.status_code == 400, response.text
+    if accept == "application/json":
+        error = response.json()["error"]
+    else:
+        assert "<h1>Bad request</h1>" in response.text
+        error = response.text
+    assert error.startswith(f"{name}=: ") or f"{name}=: " in error
+    assert "is not an IRI: it has " + says in error
+
+
+def test_a_trailing_space_after_a_city_is_refused_the_same(server: BpfgraphServer) -> None:
+    # "+" is a space in a query string, as %20 is
+    response = page(server, f"/city?city={_q(CITY)}+", "application/json")
+    assert response.status_code == 400
+    assert "city=: " in response.json()["error"] and "a space (U+0020)" in response.json()["error"]
+
+
+def test_the_same_iris_unspoiled_are_answered(server: BpfgraphServer) -> None:
+    for path in (
+        f"/city?city={_q(CITY)}",
+        f"/city?mapping={_q(FIRST)}",
+        f"/compare?mapping={_q(FIRST)}",
+    ):
+        assert page(server, path).status_code == 200, path
+
+
+#: a parameter given more than once: (query, parameter, times)
+REPEATED = [
+    (f"city={_q(CITY)}&city={_q(CITY)}", "city", 2),
+    (f"city={_q(CITY)}&city={_q(CITY)}&city={_q(CITY)}", "city", 3),
+    (f"city={_q(CITY)}&city=https%3A%2F%2Fexample.org%2Fcity%2Faldermoor", "city", 2),
+    (f"mapping={_q(FIRST)}&mapping={_q(SECOND)}", "mapping", 2),
+    (f"mapping={_q(FIRST)}&mapping={_q(FIRST)}&mapping={_q(SECOND)}", "mapping", 3),
+    (f"city={_q(CITY)}&city=&city=x", "city", 3),
+]
+
+
+@pytest.mark.parametrize(("query", "name", "times"), REPEATED)
+@pytest.mark.parametrize("accept", ["application/json", "text/html"])
+def test_a_repeated_city_page_parameter_is_refused(
+    server: BpfgraphServer, query: str, name: str, times: int, accept: str
+) -> None:
+    response = page(server, "/city?" + query, accept)
+    assert response.status_code == 400, response.text
+    says = f"{name}= given {times} times; give one"
+    if accept == "application/json":
+        assert response.json()["error"] == says
+    else:
+        assert says in response.text
+
+
+def test_compare_still_takes_mapping_repeated(server: BpfgraphServer) -> None:
+    response = page(server, f"/compare?mapping={_q(FIRST)}&mapping={_q(SECOND)}")
+    assert response.status_code == 200
+    assert len(compare_columns(response.text)) == 2

@@ -363,3 +363,79 @@ def test_compare_still_takes_mapping_repeated(server: BpfgraphServer) -> None:
     response = page(server, f"/compare?mapping={_q(FIRST)}&mapping={_q(SECOND)}")
     assert response.status_code == 200
     assert len(compare_columns(response.text)) == 2
+
+
+# -- a city of many assessments with long IRIs: the compare link stays within bounds -----------
+
+MANY = 20
+
+
+def long_assessment(i: int) -> tuple[str, Graph]:
+    """The Valdoria mapping as assessment ``i`` of 20, under IRIs of about 2,000 characters."""
+    base = f"{CITY}/{'x' * 1960}-{i:02d}/"
+    text = (ROOT / "data" / "examples" / "valdoria.ttl").read_text(encoding="utf-8")
+    g = Graph().parse(data=text.replace(f"{CITY}/bpf-mapping/", base), format="turtle")
+    m = URIRef(base + "mapping")
+    g.set((m, MODIFIED, Literal(f"2030-01-{i + 1:02d}", datatype=XSD_DATE)))
+    g.set((m, RDFS.label, Literal(f"Valdoria assessment {i:02d}", lang="en")))
+    return str(m), g
+
+
+@pytest.fixture(scope="module")
+def many(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[BpfgraphServer, list[str]]]:
+    srv = BpfgraphServer(tmp_path_factory.mktemp("many"))
+    mappings = []
+    try:
+        for i in range(MANY):
+            mapping, g = long_assessment(i)
+            assert 2000 <= len(mapping) < 2100
+            mappings.append(mapping)
+            response = httpx.put(
+                srv.url("/graphs"),
+                params={"graph": f"https://example.org/graph/valdoria-{i:02d}"},
+                content=g.serialize(format="turtle").encode(),
+                headers={"Content-Type": "text/turtle", **srv.auth},
+                timeout=60,
+            )
+            assert response.status_code == 201, response.text
+        yield srv, mappings
+    finally:
+        srv.stop()
+
+
+def test_the_compare_link_of_many_long_assessments_is_bounded_and_answered(
+    many: tuple[BpfgraphServer, list[str]],
+) -> None:
+    srv, mappings = many
+    response = page(srv, "/city?city=" + _q(CITY))
+    assert response.status_code == 200, response.text[:500]
+    doc = Page()
+    doc.feed(response.text)
+    header = next(r for r in doc.rows if r and r[0] == "Process")
+    assert header[1:-1] == [f"2030-01-{i + 1:02d}" for i in range(MANY)]
+    links = [link for link in doc.links if link.startswith("/compare?")]
+    assert len(links) == 1
+    link = links[0].replace("&amp;", "&")
+    assert len(link) <= 8 * 1024 - len("GET  HTTP/1.1\r\n")  # nginx's request line buffer
+    named = [m for m in mappings if "mapping=" + _q(m) in link]
+    assert 2 <= len(named) <= 8
+    assert named == mappings[-len(named) :]  # the latest
+    assert link.count("mapping=") == len(named)
+    assert f"Compare the latest {len(named)} assessments side by side" in response.text
+    followed = page(srv, link)
+    assert followed.status_code == 200, followed.text[:500]
+    columns = compare_columns(followed.text)
+    assert [c.split(" (")[-1] for c in columns] == [
+        f"2030-01-{i + 1:02d})" for i in range(MANY - len(named), MANY)
+    ]
+
+
+def test_the_timeline_of_many_assessments_has_every_marker(
+    many: tuple[BpfgraphServer, list[str]],
+) -> None:
+    srv, _mappings = many
+    doc = Page()
+    doc.feed(page(srv, "/city?city=" + _q(CITY)).text)
+    processes = len(expected_scores(FIRST_GRAPH, FIRST))
+    assert len(doc.marks) == MANY * (processes + 1)
+    assert all(f"2030-01-{i + 1:02d}" in doc.texts["desc"] for i in range(MANY))

@@ -44,6 +44,12 @@ def assessments(st: State) -> list[timeline.Assessment]:
     return st.cache.compute(("city-timeline",), make)[0]
 
 
+#: the most assessments the timeline's "compare" link names (the latest), and the longest
+#: that link may be: nginx, which README puts in front of the service, answers 414 to a
+#: request line longer than its 8 KiB header buffer (``large_client_header_buffers 4 8k``);
+#: bpfgraph's own server (uvicorn with httptools) sets no limit of its own
+COMPARE_MOST, LINK_LIMIT = 8, 7000
+
 #: how a refusal names a character an IRI cannot hold
 _CHARACTERS = {" ": "a space", "\n": "a line feed", "\r": "a carriage return", "\t": "a tab"}
 
@@ -282,8 +288,23 @@ def timeline_view(st: State, city: str) -> dict:
         ],
         "rows": rows,
         "svg": svg,
-        "compare": "/compare?" + "&".join("mapping=" + quote(a.mapping, safe="") for a in found),
+        **compare_link([a.mapping for a in found]),
     }
+
+
+def compare_link(mappings: list[str]) -> dict:
+    """The link comparing a city's latest assessments, ``mappings`` oldest first: at most
+    :data:`COMPARE_MOST`, fewer if their IRIs make it longer than :data:`LINK_LIMIT`, none
+    (an empty link) if two do; and how many it compares."""
+    latest = mappings[-COMPARE_MOST:]
+    while latest:
+        link = "/compare?" + "&".join("mapping=" + quote(m, safe="") for m in latest)
+        if len(link) <= LINK_LIMIT:
+            break
+        latest = latest[1:]
+    if len(latest) < 2:
+        return {"compare": "", "compared": 0}
+    return {"compare": link, "compared": len(latest)}
 
 
 def _change(scores: list[float | None]) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from urllib.parse import quote
 
 import pytest
 from rdflib import Graph, Literal, URIRef
@@ -14,7 +15,7 @@ from bpfgraph import gaps, timeline
 from bpfgraph.loading import ensure_loaded
 from bpfgraph.store.oxigraph import OxigraphStore
 from bpfgraph.vocab import PROCESS_IDS
-from bpfgraph.web import timeline_chart
+from bpfgraph.web import city_pages, timeline_chart
 from bpfgraph.writes import store_mapping
 
 from .conftest import ROOT
@@ -240,4 +241,31 @@ def test_the_chart_holds_any_number_of_assessments(count: int, kind: str) -> Non
     assert all(
         any(t.endswith(f"{d}: {s:.1f}") for t in titles)
         for d, s in zip(dates, rows[0][2], strict=True)
+    )
+
+
+#: (how many mappings, the length of each IRI) -> how many the compare link names (0: no link)
+LINKS = [
+    (2, 40, 2),
+    (8, 40, 8),
+    (9, 40, 8),
+    (60, 40, 8),
+    (20, 2000, 3),
+    (20, 3400, 2),
+    (20, 3600, 0),
+    (1, 40, 0),
+]
+
+
+@pytest.mark.parametrize(("count", "length", "named"), LINKS)
+def test_the_compare_link_names_the_latest_that_fit(count: int, length: int, named: int) -> None:
+    mappings = [f"https://example.org/m/{i:03d}/".ljust(length, "x") for i in range(count)]
+    link = city_pages.compare_link(mappings)
+    assert link["compared"] == named
+    if not named:
+        assert link["compare"] == ""
+        return
+    assert len(link["compare"]) <= city_pages.LINK_LIMIT
+    assert link["compare"] == "/compare?" + "&".join(
+        "mapping=" + quote(m, safe="") for m in mappings[-named:]
     )

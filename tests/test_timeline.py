@@ -4,7 +4,9 @@ xsd:dateTime), and a mapping with neither comes first, undated."""
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from urllib.parse import quote
 
 import pytest
 from rdflib import Graph, Literal, URIRef
@@ -12,6 +14,8 @@ from rdflib import Graph, Literal, URIRef
 from bpfgraph import gaps, timeline
 from bpfgraph.loading import ensure_loaded
 from bpfgraph.store.oxigraph import OxigraphStore
+from bpfgraph.vocab import PROCESS_IDS
+from bpfgraph.web import city_pages, timeline_chart
 from bpfgraph.writes import store_mapping
 
 from .conftest import ROOT
@@ -150,3 +154,118 @@ def test_the_latest_assessment_is_the_latest_in_time(earlier: str, later: str) -
     ordered = sorted(both, key=lambda a: timeline.moment(a.date))
     assert [a.mapping for a in ordered] == ["urn:earlier", "urn:later"]
     assert timeline.latest_mappings_of(ordered) == {"urn:later": city}
+
+
+# -- the chart holds any number of assessments -----------------------------------------------
+
+SVG = "{http://www.w3.org/2000/svg}"
+#: the width of a character of sans-serif as a share of the font size: 0.6 em is wider than
+#: its digits, hyphen, colon and lower-case letters (what dates are made of)
+EM = 0.6
+DATE_KINDS = {
+    "date": lambda i: f"{2000 + i // 12:04d}-{i % 12 + 1:02d}-15",
+    "datetime": lambda i: f"{2000 + i // 12:04d}-{i % 12 + 1:02d}-15T10:30:00+02:00",
+    "mixed": lambda i: "undated" if i == 0 else f"{2000 + i:04d}-01-01T00:00:00.123456Z",
+    "long": lambda i: f"{i:03d}" + "9" * 120,  # a year of many digits: cut, ending in …
+}
+
+
+def _rows() -> list[tuple[str, str, list[float | None]]]:
+    return [("Overall", "Overall", [])] + [(p, f"{p} process", []) for p in PROCESS_IDS]
+
+
+def boxes(svg: str) -> tuple[tuple[float, float], list[tuple[str, float, float, float, float]]]:
+    """The viewBox's size, and each text's (text, left, top, right, bottom) as estimated."""
+    root = ET.fromstring(svg)
+    _x0, _y0, width, height = (float(v) for v in root.attrib["viewBox"].split())
+    size = float(root.attrib["font-size"])
+    out = []
+    for t in root.iter(f"{SVG}text"):
+        text = t.text or ""
+        x, y = float(t.attrib["x"]), float(t.attrib["y"])
+        w = len(text) * size * EM
+        anchor = t.attrib.get("text-anchor", "start")
+        left = x - w if anchor == "end" else x - w / 2 if anchor == "middle" else x
+        out.append((text, left, y - size, left + w, y + size * 0.25))
+    return (width, height), out
+
+
+def shapes(svg: str) -> list[tuple[float, float]]:
+    """Every point the markers reach: circles' and squares' corners, polygons' points."""
+    root = ET.fromstring(svg)
+    points = []
+    for c in root.iter(f"{SVG}circle"):
+        cx, cy, r = (float(c.attrib[k]) for k in ("cx", "cy", "r"))
+        points += [(cx - r, cy - r), (cx + r, cy + r)]
+    for r in root.iter(f"{SVG}rect"):
+        x, y, w, h = (float(r.attrib[k]) for k in ("x", "y", "width", "height"))
+        points += [(x, y), (x + w, y + h)]
+    for p in root.iter(f"{SVG}polygon"):
+        for pt in p.attrib["points"].split():
+            px, py = pt.split(",")
+            points.append((float(px), float(py)))
+    return points
+
+
+@pytest.mark.parametrize("kind", sorted(DATE_KINDS))
+@pytest.mark.parametrize("count", [1, 2, 8, 9, 20, 60])
+def test_the_chart_holds_any_number_of_assessments(count: int, kind: str) -> None:
+    dates = [DATE_KINDS[kind](i) for i in range(count)]
+    rows = [
+        (s, n, [float((i * 7 + j * 13) % 101) for j in range(count)])
+        for i, (s, n, _) in enumerate(_rows())
+    ]
+    svg = timeline_chart.chart("Progress", rows, dates)
+    (width, height), texts = boxes(svg)
+    for text, left, top, right, bottom in texts:
+        assert left >= 0 and right <= width and top >= 0 and bottom <= height, (
+            text,
+            left,
+            top,
+            right,
+            bottom,
+        )
+    for i, a in enumerate(texts):
+        for b in texts[i + 1 :]:
+            apart = a[3] <= b[1] or b[3] <= a[1] or a[4] <= b[2] or b[4] <= a[2]
+            assert apart, f"{a[0]!r} overlaps {b[0]!r}"
+    for x, y in shapes(svg):
+        assert 0 <= x <= width and 0 <= y <= height
+    # the legend: every assessment's date, in order, whole or cut with …
+    legend = [t[0] for t in texts][:count]
+    for date, shown in zip(dates, legend, strict=True):
+        assert shown == date or (shown.endswith("…") and date.startswith(shown[:-1]))
+    # every marker titled, with its whole date
+    titles = [t.text for t in ET.fromstring(svg).iter(f"{SVG}title")][1:]
+    assert len(titles) == count * len(rows)
+    assert all(
+        any(t.endswith(f"{d}: {s:.1f}") for t in titles)
+        for d, s in zip(dates, rows[0][2], strict=True)
+    )
+
+
+#: (how many mappings, the length of each IRI) -> how many the compare link names (0: no link)
+LINKS = [
+    (2, 40, 2),
+    (8, 40, 8),
+    (9, 40, 8),
+    (60, 40, 8),
+    (20, 2000, 3),
+    (20, 3400, 2),
+    (20, 3600, 0),
+    (1, 40, 0),
+]
+
+
+@pytest.mark.parametrize(("count", "length", "named"), LINKS)
+def test_the_compare_link_names_the_latest_that_fit(count: int, length: int, named: int) -> None:
+    mappings = [f"https://example.org/m/{i:03d}/".ljust(length, "x") for i in range(count)]
+    link = city_pages.compare_link(mappings)
+    assert link["compared"] == named
+    if not named:
+        assert link["compare"] == ""
+        return
+    assert len(link["compare"]) <= city_pages.LINK_LIMIT
+    assert link["compare"] == "/compare?" + "&".join(
+        "mapping=" + quote(m, safe="") for m in mappings[-named:]
+    )

@@ -258,3 +258,184 @@ def test_bad_city_input_is_a_clear_refusal(
         assert says in response.text
     else:  # any other client: the service's JSON error
         assert response.json()["status"] == status and says in response.json()["error"]
+
+
+def _q(iri: str) -> str:
+    return quote(iri, safe="")
+
+
+#: a city or mapping IRI spoiled (percent-encoded as a client sends it) -> what the refusal says
+SPOILED = [
+    ("%0A", "a line feed (U+000A)"),
+    ("%0D", "a carriage return (U+000D)"),
+    ("%0D%0A", "a carriage return (U+000D)"),
+    ("%09", "a tab (U+0009)"),
+    ("%20", "a space (U+0020)"),
+    ("%00", "a control character (U+0000)"),
+    ("%1F", "a control character (U+001F)"),
+    ("%7F", "a control character (U+007F)"),
+    ("%C2%85", "a control character (U+0085)"),
+]
+#: where the spoiled part goes: appended (trailing), or inside the IRI
+PLACES = ["trailing", "inside", "leading"]
+
+
+def spoil(iri: str, bad: str, place: str) -> str:
+    if place == "trailing":
+        return _q(iri) + bad
+    if place == "leading":
+        return bad + _q(iri)
+    head, tail = iri.split("/city/", 1)
+    return _q(head + "/city/") + bad + _q(tail)
+
+
+@pytest.mark.parametrize("place", PLACES)
+@pytest.mark.parametrize(("bad", "says"), SPOILED, ids=[s[0] for s in SPOILED])
+@pytest.mark.parametrize(
+    ("path", "name", "iri"),
+    [("/city", "city", CITY), ("/city", "mapping", FIRST), ("/compare", "mapping", FIRST)],
+    ids=["city-city", "city-mapping", "compare-mapping"],
+)
+@pytest.mark.parametrize("accept", ["application/json", "text/html"])
+def test_an_iri_with_space_or_control_character_is_refused(
+    server: BpfgraphServer,
+    path: str,
+    name: str,
+    iri: str,
+    bad: str,
+    says: str,
+    place: str,
+    accept: str,
+) -> None:
+    response = page(server, f"{path}?{name}={spoil(iri, bad, place)}", accept)
+    assert response.status_code == 400, response.text
+    if accept == "application/json":
+        error = response.json()["error"]
+    else:
+        assert "<h1>Bad request</h1>" in response.text
+        error = response.text
+    assert error.startswith(f"{name}=: ") or f"{name}=: " in error
+    assert "is not an IRI: it has " + says in error
+
+
+def test_a_trailing_space_after_a_city_is_refused_the_same(server: BpfgraphServer) -> None:
+    # "+" is a space in a query string, as %20 is
+    response = page(server, f"/city?city={_q(CITY)}+", "application/json")
+    assert response.status_code == 400
+    assert "city=: " in response.json()["error"] and "a space (U+0020)" in response.json()["error"]
+
+
+def test_the_same_iris_unspoiled_are_answered(server: BpfgraphServer) -> None:
+    for path in (
+        f"/city?city={_q(CITY)}",
+        f"/city?mapping={_q(FIRST)}",
+        f"/compare?mapping={_q(FIRST)}",
+    ):
+        assert page(server, path).status_code == 200, path
+
+
+#: a parameter given more than once: (query, parameter, times)
+REPEATED = [
+    (f"city={_q(CITY)}&city={_q(CITY)}", "city", 2),
+    (f"city={_q(CITY)}&city={_q(CITY)}&city={_q(CITY)}", "city", 3),
+    (f"city={_q(CITY)}&city=https%3A%2F%2Fexample.org%2Fcity%2Faldermoor", "city", 2),
+    (f"mapping={_q(FIRST)}&mapping={_q(SECOND)}", "mapping", 2),
+    (f"mapping={_q(FIRST)}&mapping={_q(FIRST)}&mapping={_q(SECOND)}", "mapping", 3),
+    (f"city={_q(CITY)}&city=&city=x", "city", 3),
+]
+
+
+@pytest.mark.parametrize(("query", "name", "times"), REPEATED)
+@pytest.mark.parametrize("accept", ["application/json", "text/html"])
+def test_a_repeated_city_page_parameter_is_refused(
+    server: BpfgraphServer, query: str, name: str, times: int, accept: str
+) -> None:
+    response = page(server, "/city?" + query, accept)
+    assert response.status_code == 400, response.text
+    says = f"{name}= given {times} times; give one"
+    if accept == "application/json":
+        assert response.json()["error"] == says
+    else:
+        assert says in response.text
+
+
+def test_compare_still_takes_mapping_repeated(server: BpfgraphServer) -> None:
+    response = page(server, f"/compare?mapping={_q(FIRST)}&mapping={_q(SECOND)}")
+    assert response.status_code == 200
+    assert len(compare_columns(response.text)) == 2
+
+
+# -- a city of many assessments with long IRIs: the compare link stays within bounds -----------
+
+MANY = 20
+
+
+def long_assessment(i: int) -> tuple[str, Graph]:
+    """The Valdoria mapping as assessment ``i`` of 20, under IRIs of about 2,000 characters."""
+    base = f"{CITY}/{'x' * 1960}-{i:02d}/"
+    text = (ROOT / "data" / "examples" / "valdoria.ttl").read_text(encoding="utf-8")
+    g = Graph().parse(data=text.replace(f"{CITY}/bpf-mapping/", base), format="turtle")
+    m = URIRef(base + "mapping")
+    g.set((m, MODIFIED, Literal(f"2030-01-{i + 1:02d}", datatype=XSD_DATE)))
+    g.set((m, RDFS.label, Literal(f"Valdoria assessment {i:02d}", lang="en")))
+    return str(m), g
+
+
+@pytest.fixture(scope="module")
+def many(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[BpfgraphServer, list[str]]]:
+    srv = BpfgraphServer(tmp_path_factory.mktemp("many"))
+    mappings = []
+    try:
+        for i in range(MANY):
+            mapping, g = long_assessment(i)
+            assert 2000 <= len(mapping) < 2100
+            mappings.append(mapping)
+            response = httpx.put(
+                srv.url("/graphs"),
+                params={"graph": f"https://example.org/graph/valdoria-{i:02d}"},
+                content=g.serialize(format="turtle").encode(),
+                headers={"Content-Type": "text/turtle", **srv.auth},
+                timeout=60,
+            )
+            assert response.status_code == 201, response.text
+        yield srv, mappings
+    finally:
+        srv.stop()
+
+
+def test_the_compare_link_of_many_long_assessments_is_bounded_and_answered(
+    many: tuple[BpfgraphServer, list[str]],
+) -> None:
+    srv, mappings = many
+    response = page(srv, "/city?city=" + _q(CITY))
+    assert response.status_code == 200, response.text[:500]
+    doc = Page()
+    doc.feed(response.text)
+    header = next(r for r in doc.rows if r and r[0] == "Process")
+    assert header[1:-1] == [f"2030-01-{i + 1:02d}" for i in range(MANY)]
+    links = [link for link in doc.links if link.startswith("/compare?")]
+    assert len(links) == 1
+    link = links[0].replace("&amp;", "&")
+    assert len(link) <= 8 * 1024 - len("GET  HTTP/1.1\r\n")  # nginx's request line buffer
+    named = [m for m in mappings if "mapping=" + _q(m) in link]
+    assert 2 <= len(named) <= 8
+    assert named == mappings[-len(named) :]  # the latest
+    assert link.count("mapping=") == len(named)
+    assert f"Compare the latest {len(named)} assessments side by side" in response.text
+    followed = page(srv, link)
+    assert followed.status_code == 200, followed.text[:500]
+    columns = compare_columns(followed.text)
+    assert [c.split(" (")[-1] for c in columns] == [
+        f"2030-01-{i + 1:02d})" for i in range(MANY - len(named), MANY)
+    ]
+
+
+def test_the_timeline_of_many_assessments_has_every_marker(
+    many: tuple[BpfgraphServer, list[str]],
+) -> None:
+    srv, _mappings = many
+    doc = Page()
+    doc.feed(page(srv, "/city?city=" + _q(CITY)).text)
+    processes = len(expected_scores(FIRST_GRAPH, FIRST))
+    assert len(doc.marks) == MANY * (processes + 1)
+    assert all(f"2030-01-{i + 1:02d}" in doc.texts["desc"] for i in range(MANY))

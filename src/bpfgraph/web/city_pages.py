@@ -12,7 +12,7 @@ from .. import gaps, queries, timeline
 from ..store.base import SelectResult
 from ..vocab import BPF, ID, PROCESS_IDS
 from .errors import ProtocolError
-from .pages import framework
+from .pages import _BAD_IRI, _valid_iri, framework
 from .state import State
 from .timeline_chart import chart
 
@@ -42,6 +42,42 @@ def assessments(st: State) -> list[timeline.Assessment]:
         return (timeline.timeline(st.store), "", "")
 
     return st.cache.compute(("city-timeline",), make)[0]
+
+
+#: the most assessments the timeline's "compare" link names (the latest), and the longest
+#: that link may be: nginx, which README puts in front of the service, answers 414 to a
+#: request line longer than its 8 KiB header buffer (``large_client_header_buffers 4 8k``);
+#: bpfgraph's own server (uvicorn with httptools) sets no limit of its own
+COMPARE_MOST, LINK_LIMIT = 8, 7000
+
+#: how a refusal names a character an IRI cannot hold
+_CHARACTERS = {" ": "a space", "\n": "a line feed", "\r": "a carriage return", "\t": "a tab"}
+
+
+def iri_param(name: str, value: str, what: str) -> str:
+    """``value``, the query parameter ``name``, if it is an IRI (the check ``/id/…`` makes);
+    400 naming the parameter and what is wrong otherwise — a space or control character
+    anywhere (a trailing line feed too), no scheme, a character RDF forbids."""
+    bad = _BAD_IRI.search(value)
+    if bad is not None:
+        char = bad.group()
+        described = _CHARACTERS.get(
+            char, "a control character" if char < " " or char >= "\x7f" else f"{char!r}"
+        )
+        raise ProtocolError(
+            400,
+            f"{name}=: {value[:200]!r} is not an IRI: it has {described} (U+{ord(char):04X}) "
+            f"at character {bad.start() + 1}; give the IRI of {what}",
+        )
+    try:
+        iri = queries.to_term(queries.Param(name, "iri"), value)[1:-1]
+    except queries.QueryError as exc:
+        raise ProtocolError(400, f"{name}=: {exc}; give the IRI of {what}") from None
+    if not _valid_iri(iri):
+        raise ProtocolError(
+            400, f"{name}=: {value[:200]!r} is not an IRI (RFC 3987); give the IRI of {what}"
+        )
+    return iri
 
 
 def city_href(city: str) -> str:
@@ -74,6 +110,7 @@ def cities_view(st: State) -> dict:
 
 def city_view(st: State, mapping: str) -> dict:
     """One city's page: a row per process mapped, a cell per outcome (404: no such mapping)."""
+    mapping = iri_param("mapping", mapping, "a city mapping")
     found = [c for c in city_reports(st) if c.mapping == mapping]
     if not found:
         raise ProtocolError(404, f"no city mapping <{mapping}>")
@@ -147,6 +184,7 @@ def compare_view(st: State, chosen: list[str] | None = None) -> dict:
     every = city_reports(st)
     known = {c.mapping for c in every}
     for m in chosen or []:
+        iri_param("mapping", m, "a city mapping")
         if m not in known:
             raise ProtocolError(404, f"mapping=: no city mapping <{m}>")
     if not every:
@@ -201,10 +239,7 @@ def compare_view(st: State, chosen: list[str] | None = None) -> dict:
 def timeline_view(st: State, city: str) -> dict:
     """A city's progress: the score of each process in each of its assessments, oldest first,
     as a table and a chart (400: not an IRI; 404: no mapping names the city)."""
-    try:
-        iri = queries.to_term(queries.Param("city", "iri"), city)[1:-1]
-    except queries.QueryError as exc:
-        raise ProtocolError(400, f"city=: {exc}; give the IRI of a city") from None
+    iri = iri_param("city", city, "a city")
     found = [a for a in assessments(st) if a.city == iri]
     if not found:
         raise ProtocolError(404, f"no city mapping names the city <{iri}>")
@@ -253,8 +288,23 @@ def timeline_view(st: State, city: str) -> dict:
         ],
         "rows": rows,
         "svg": svg,
-        "compare": "/compare?" + "&".join("mapping=" + quote(a.mapping, safe="") for a in found),
+        **compare_link([a.mapping for a in found]),
     }
+
+
+def compare_link(mappings: list[str]) -> dict:
+    """The link comparing a city's latest assessments, ``mappings`` oldest first: at most
+    :data:`COMPARE_MOST`, fewer if their IRIs make it longer than :data:`LINK_LIMIT`, none
+    (an empty link) if two do; and how many it compares."""
+    latest = mappings[-COMPARE_MOST:]
+    while latest:
+        link = "/compare?" + "&".join("mapping=" + quote(m, safe="") for m in latest)
+        if len(link) <= LINK_LIMIT:
+            break
+        latest = latest[1:]
+    if len(latest) < 2:
+        return {"compare": "", "compared": 0}
+    return {"compare": link, "compared": len(latest)}
 
 
 def _change(scores: list[float | None]) -> str:

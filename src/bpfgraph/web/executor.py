@@ -320,11 +320,7 @@ class QueryPool:
             raise self._busy()
         worker = await self._idle.get(min(self.settings.wait, timeout))
         if worker is None:
-            raise ProtocolError(
-                503,
-                f"all {self.size} query workers are busy; try again in a few seconds",
-                {"Retry-After": "2"},
-            )
+            raise no_worker(self.size, min(self.ready(), self.size))
         loop = asyncio.get_running_loop()
         watch = _Watch(self, worker, loop, time.monotonic() + timeout, key, suspect)
         try:
@@ -394,3 +390,10 @@ def timed_out(timeout: float, kind: str) -> ProtocolError:
         f"the {kind} did not finish within the {timeout:g} s limit and was stopped; narrow it "
         f"(LIMIT, more specific patterns) or ask the operator to raise {TIMEOUT_SETTING}",
     )
+
+
+def no_worker(n: int, ready: int) -> ProtocolError:
+    """The 503 when none of ``n`` workers came free in time, ``ready`` holding their copy."""
+    why = f"the query workers are starting ({ready} of {n} ready)" if ready < n else ""
+    why = why or f"all {n} query workers are busy"
+    return ProtocolError(503, f"{why}; try again in a few seconds", {"Retry-After": "2"})

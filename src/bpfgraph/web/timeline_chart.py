@@ -22,6 +22,10 @@ SHAPES = ("circle", "square", "triangle", "diamond")
 LEFT, RIGHT, TOP, ROW = 64, 24, 56, 20
 WIDTH = 640
 PLOT = WIDTH - LEFT - RIGHT
+#: the width allowed per character of 11-pixel sans-serif (its digits are 6.1 pixels wide),
+#: the height of a legend line, and the longest label a legend entry shows whole
+CHAR, LINE = 7.0, 18
+LONGEST = int((PLOT - 24) / CHAR)
 
 
 def _x(score: float) -> float:
@@ -53,8 +57,12 @@ def marker(index: int, x: float, y: float, size: float = 5.0) -> str:
 
 def chart(title: str, rows: list[tuple[str, str, list[float | None]]], dates: list[str]) -> str:
     """The SVG: ``rows`` are (short label, full name, score per assessment or None), ``dates``
-    the assessments' dates in the same order."""
-    height = TOP + ROW * len(rows) + 28
+    the assessments' dates in the same order. However many assessments there are, the legend
+    wraps onto as many lines as it needs (a label too long for a line is cut, ending in …; the
+    markers' titles and the table give it whole), and the chart grows to hold them."""
+    legend, lines = _legend(dates)
+    top = TOP + LINE * (lines - 1)
+    height = top + ROW * len(rows) + 28
     desc = (
         f"Score from 0 to 100 of each process in each of the {len(dates)} assessments "
         f"({', '.join(dates)}); each assessment is a marker of its own shape and colour, "
@@ -67,10 +75,10 @@ def chart(title: str, rows: list[tuple[str, str, list[float | None]]], dates: li
         f'<title id="timeline-title">{escape(title)}</title>',
         f'<desc id="timeline-desc">{escape(desc)}</desc>',
     ]
-    out += _legend(dates)
-    out += _axis(height)
+    out += legend
+    out += _axis(top, height)
     for i, (label, name, scores) in enumerate(rows):
-        y = TOP + ROW * i + ROW / 2
+        y = top + ROW * i + ROW / 2
         out.append(f'<text x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end">{escape(label)}</text>')
         known = [s for s in scores if s is not None]
         if len(known) > 1:
@@ -91,28 +99,34 @@ def chart(title: str, rows: list[tuple[str, str, list[float | None]]], dates: li
     return "\n".join(out)
 
 
-def _legend(dates: list[str]) -> list[str]:
-    """The legend across the top: each assessment's marker and date."""
+def _legend(dates: list[str]) -> tuple[list[str], int]:
+    """The legend across the top, each assessment's marker and date, on as many lines as it
+    takes (none past the plot's right edge); and the number of lines."""
     out = []
-    x = float(LEFT)
+    x, line = float(LEFT), 0
     for j, date in enumerate(dates):
-        out.append(marker(j, x + 5, 16))
-        out.append(f'<text x="{x + 14:.1f}" y="20">{escape(date)}</text>')
-        x += 24 + 7 * len(date)
-    return out
+        label = date if len(date) <= LONGEST else date[: LONGEST - 1] + "…"
+        width = 14 + CHAR * len(label)
+        if x > LEFT and x + width > WIDTH - RIGHT:
+            x, line = float(LEFT), line + 1
+        y = 20 + LINE * line
+        out.append(marker(j, x + 5, y - 4))
+        out.append(f'<text x="{x + 14:.1f}" y="{y}">{escape(label)}</text>')
+        x += width + 10
+    return out, line + 1
 
 
-def _axis(height: int) -> list[str]:
+def _axis(top: int, height: int) -> list[str]:
     """The score axis: a grid line and a figure at 0, 25, 50, 75 and 100."""
     out = []
     bottom = height - 24
     for tick in (0, 25, 50, 75, 100):
         x = _x(tick)
         out.append(
-            f'<line x1="{x:.1f}" y1="{TOP - 6}" x2="{x:.1f}" y2="{bottom}" stroke="#d0d0d0"/>'
+            f'<line x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" y2="{bottom}" stroke="#d0d0d0"/>'
         )
         out.append(f'<text x="{x:.1f}" y="{bottom + 14}" text-anchor="middle">{tick}</text>')
     out.append(
-        f'<text x="{LEFT + PLOT / 2:.1f}" y="{TOP - 14}" text-anchor="middle">score (0–100)</text>'
+        f'<text x="{LEFT + PLOT / 2:.1f}" y="{top - 14}" text-anchor="middle">score (0–100)</text>'
     )
     return out

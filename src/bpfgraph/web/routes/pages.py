@@ -93,8 +93,12 @@ def city(
 ) -> Response:
     """One city's mapping (``mapping=IRI``): the adoption of each outcome of each process; or
     one city's progress (``city=IRI``): the score of each process in each of its assessments.
-    A refusal (400, 404) is a page for a browser, JSON otherwise."""
+    Each given once, an IRI with no space or control character (400 otherwise). A refusal (400, 404) is a page for a browser, JSON otherwise."""
     try:
+        for name in ("city", "mapping"):
+            given = len(request.query_params.getlist(name))
+            if given > 1:
+                raise ProtocolError(400, f"{name}= given {given} times; give one")
         if (mapping is None) == (city is None):
             raise ProtocolError(
                 400, "give either mapping=IRI (one mapping) or city=IRI (its progress)"

@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # took 70-73 s there.
 SLOW = {
     "tests/browser/*": 52,  # Chromium against a served instance (marked browser too)
+    "tests/test_libreoffice.py::*": 20,  # LibreOffice converting workbooks
     "tests/w3c/*": 15,  # a server of their own for the W3C suites
     "tests/hostile/*": 430,  # servers stopped, killed, flooded, fuzzed; the write gate
     "tests/hostile/test_rdf_input.py::test_many_distinct_blank_nodes*": 13,

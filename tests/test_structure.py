@@ -26,7 +26,7 @@ import pytest
 # ("__init__" is bpfgraph/__init__.py, "store" is store/__init__.py; "*" matches dots too). The
 # first layer with a matching pattern wins: "store.base" is base before "store.*" is engines.
 LAYERS = {
-    "base": "vocab version settings paths formats rdfio* sparql_text sparql_bounds store.base"
+    "base": "vocab iris version settings paths formats rdfio* sparql_text sparql_bounds store.base"
     " store.results store.journal store",
     "domain": "framework inference validation validation_report summaries mappings gaps queries"
     " lint check template export loading ownership writes bulk workbook workbook.*"

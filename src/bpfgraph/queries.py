@@ -23,11 +23,11 @@ from pathlib import Path
 import yaml
 
 from . import paths
+from .iris import iri_problem
 from .store import QueryResult, Store
 from .vocab import PREFIXES
 
 PARAM_TYPES = ("iri", "string", "integer")
-_IRI_FORBIDDEN = re.compile(r'[\s<>"{}|\\^`]')
 
 
 class QueryError(ValueError):
@@ -133,9 +133,10 @@ class NamedQuery:
 def to_term(param: Param, value: str) -> str:
     """Serialise a parameter value as a SPARQL term, refusing values that do not fit."""
     if param.type == "iri":
-        iri = expand_curie(value.strip())
-        if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", iri) or _IRI_FORBIDDEN.search(iri):
-            raise QueryError(f"parameter {param.name!r}: {value!r} is not an IRI")
+        iri = expand_curie(value)
+        problem = iri_problem(iri)
+        if problem:
+            raise QueryError(f"parameter {param.name!r}: {value[:200]!r} is not an IRI: {problem}")
         return f"<{iri}>"
     if param.type == "integer":
         if not re.fullmatch(r"[+-]?[0-9]+", value.strip()):

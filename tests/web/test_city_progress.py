@@ -439,3 +439,21 @@ def test_the_timeline_of_many_assessments_has_every_marker(
     processes = len(expected_scores(FIRST_GRAPH, FIRST))
     assert len(doc.marks) == MANY * (processes + 1)
     assert all(f"2030-01-{i + 1:02d}" in doc.texts["desc"] for i in range(MANY))
+
+
+@pytest.mark.parametrize("place", PLACES)
+@pytest.mark.parametrize(("bad", "says"), SPOILED, ids=[s[0] for s in SPOILED])
+def test_a_named_querys_iri_parameter_is_checked_the_same(
+    server: BpfgraphServer, bad: str, says: str, place: str
+) -> None:
+    """The named queries' IRI parameters (here city-timeline's city) take the same check."""
+    response = page(
+        server, f"/queries/city-timeline?city={spoil(CITY, bad, place)}", "application/json"
+    )
+    assert response.status_code == 400, response.text
+    assert (
+        "'city'" in response.json()["error"]
+        and "is not an IRI: it has " + says in response.json()["error"]
+    )
+    unspoiled = page(server, f"/queries/city-timeline?city={_q(CITY)}", "application/json")
+    assert unspoiled.status_code == 200

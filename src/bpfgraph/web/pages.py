@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import html
 import math
-import re
 from pathlib import Path
 
-import pyoxigraph
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from rdflib import RDF, RDFS, SKOS, Graph, URIRef
@@ -17,6 +15,7 @@ from rdflib.term import Node
 
 from .. import queries
 from ..framework import graph_iri
+from ..iris import iri_problem
 from ..store.base import GraphResult
 from ..vocab import BASE, BPF, ID, ONTOLOGY_IRI, PROCESS_IDS
 from .errors import ProtocolError
@@ -26,7 +25,6 @@ from .state import State
 HERE = Path(__file__).parent
 #: the site's stylesheet, scripts, vendored YASGUI and Swagger UI (mounted at /static)
 STATIC = HERE / "static"
-_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f-\x9f]')
 ENV = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape())
 TYPES = {
     "G": ("governance", "Governance processes"),
@@ -276,7 +274,7 @@ def ontology_view(g: Graph) -> dict:
 def described(st: State, path: str) -> tuple[str, Graph]:
     """The IRI ``/id/{path}`` stands for and what the store says of it (404: nothing)."""
     iri = str(ID) + path
-    if _BAD_IRI.search(iri) or not _valid_iri(iri):
+    if iri_problem(iri):
         raise ProtocolError(404, "nothing is known about this IRI (it is not a valid IRI)")
     result = st.store.query(f"CONSTRUCT {{ <{iri}> ?p ?o }} WHERE {{ <{iri}> ?p ?o }}")
     g = result.graph if isinstance(result, GraphResult) else Graph()
@@ -304,15 +302,6 @@ def named_examples() -> list[dict]:
         values = {p.name: v for p in q.params.values() if (v := p.default or _example(p.name))}
         named.append({"name": q.name, "sparql": q.bind(values)})
     return named
-
-
-def _valid_iri(iri: str) -> bool:
-    """Whether Oxigraph takes ``iri`` as an IRI."""
-    try:
-        pyoxigraph.NamedNode(iri)
-    except ValueError:
-        return False
-    return True
 
 
 def _example(param: str) -> str:

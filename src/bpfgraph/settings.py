@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -63,6 +64,17 @@ class Settings(FileSettings):
     #: public base of the IRIs the service answers for (a deployment behind a w3id redirect
     #: keeps the default; the app serves /def and /id/… under its own address)
     public_base: str = "https://w3id.org/bpfgraph/"
+    #: the public base of the catalog's resources (datasets, distributions, pages), e.g.
+    #: ``https://data.example.org/bpf/``: identities that survive proxies and moves; unset, the
+    #: address the request came to
+    catalog_base: str | None = None
+    #: who publishes the catalog (its datasets other than the cities' mappings, and those
+    #: whose mapping names no organisation), and the catalog's contact point
+    publisher_name: str = "bpfgraph"
+    publisher_iri: str | None = None
+    contact_email: str | None = None
+    #: datasets per page of the catalog (Hydra paging)
+    catalog_page_size: int = 100
     #: the service
     host: str = "127.0.0.1"
     port: int = 8000
@@ -119,6 +131,34 @@ class Settings(FileSettings):
                 "the write token is empty or only whitespace, so no request could use it; "
                 "set a long random token, or unset the variable to serve read-only"
             )
+        return value
+
+    @field_validator("catalog_base", "publisher_iri")
+    @classmethod
+    def _http_iri(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", value):
+            raise ValueError(f"{value!r} is not an http(s) IRI")
+        return value
+
+    @field_validator("catalog_base")
+    @classmethod
+    def _ends_with_slash(cls, value: str | None) -> str | None:
+        return value if value is None or value.endswith("/") else value + "/"
+
+    @field_validator("contact_email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", value):
+            raise ValueError(f"{value!r} is not an e-mail address")
+        return value
+
+    @field_validator("catalog_page_size")
+    @classmethod
+    def _page_size(cls, value: int) -> int:
+        if not 1 <= value <= 10_000:
+            raise ValueError(f"{value} datasets per page: give 1 to 10000")
         return value
 
     @field_validator("query_memory", mode="before")

@@ -195,7 +195,7 @@ def test_void_names_each_graph_the_same_in_every_process():
     worker of `serve --workers N`, and the service after a restart, serve the same bytes."""
     code = (
         "from bpfgraph.store.engines import framework_store\n"
-        "from bpfgraph.web.catalog import build_void\n"
+        "from bpfgraph.web.void import build_void\n"
         "g = build_void(framework_store(inferred=False), 'http://example.org/')\n"
         "print(sorted(str(s) for s in g.subjects() if '#graph-' in str(s)))\n"
     )

@@ -1,82 +1,120 @@
-"""Metadata about what the service holds: a DCAT-AP 3.0 catalog, VoID and PROV.
+"""The DCAT-AP 3.0 catalog portals harvest, in pages, and the metadata documents beside it.
 
 The catalog follows the city knowledge model of ISO/IEC 30145-2: a **city core knowledge set**
-(the framework, the ontology, its alignments, the shapes and the city mappings) and a **city
-metadata set** (this catalog, the VoID description and the provenance of every graph).
+(the framework, the ontology, its alignments, the shapes, and **one dataset per stored city
+mapping**, with the mapping's own title, organisation, licence, dates and place —
+:mod:`.catalog_mappings`) and a **city metadata set** (this catalog, the VoID description and
+the provenance of every graph — :mod:`.void`). Its resources' IRIs live under the catalog's
+public base (``BPFGRAPH_CATALOG_BASE``; the request's base when unset), never the host a
+request happened to use.
+
+Large catalogs come in pages of ``BPFGRAPH_CATALOG_PAGE_SIZE`` datasets (framework and
+metadata datasets first, then the mappings by key), each page a Hydra ``PagedCollection`` with
+``hydra:next``/``hydra:nextPage`` as ckanext-dcat and piveau follow them; each page has its ETag.
 """
 
 from __future__ import annotations
 
-import hashlib
+import datetime as dt
+import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDFS
+from rdflib import RDF, XSD, Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL
 
 from .. import rdfio
-from ..framework import INFERRED, META, PARTS, graph_iri
-from ..store.base import QueryResult, SelectResult, Store
-from ..summaries import mapping_graphs
-from ..vocab import BPF, PREFIXES, PROV_GENERATED, PROV_GRAPH
-from ..vocab import GRAPH as GRAPH_NAMESPACE
+from ..framework import graph_iri
+from ..loading import stored_digest
+from ..store.base import SelectResult, Store
+from ..vocab import PREFIXES
+from . import downloads
 from .cache import AnswerCache
 from .cache import etag as etag_of
+from .catalog_mappings import MappingEntry, add_dataset, extras, mapping_download, mapping_entries
+from .catalog_terms import (
+    CC_BY,
+    DOWNLOAD_FORMATS,
+    FRAMEWORK_KEYWORDS,
+    HYDRA,
+    VCARD,
+    VOID,
+    Nodes,
+    Publishing,
+    describe,
+    distribution,
+    findable,
+    publisher,
+    rights,
+    typed_values,
+)
+from .errors import ProtocolError
 from .negotiation import RDF_FORMATS
+from .void import build_provenance, build_void
 
-VOID = Namespace("http://rdfs.org/ns/void#")
-SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
-ADMS = Namespace("http://www.w3.org/ns/adms#")
-CC_BY = URIRef("https://creativecommons.org/licenses/by/4.0/")
-EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
-IANA = "https://www.iana.org/assignments/media-types/"
-DOWNLOAD_FORMATS = {
-    "ttl": ("text/turtle", "RDF_TURTLE"),
-    "jsonld": ("application/ld+json", "JSON_LD"),
-    "nt": ("application/n-triples", "RDF_N_TRIPLES"),
-    "rdf": ("application/rdf+xml", "RDF_XML"),
-    "trig": ("application/trig", "RDF_TRIG"),
-}
+#: the framework's datasets: name -> (title, description)
 DATASETS = {
     "framework": (
         "ISO/IEC 30145-1 smart city business process framework",
         "The 21 governance, core and supporting processes of ISO/IEC 30145-1:2021 with their "
         "purpose, descriptions, outcomes, base practices, work products and relationships; the "
         "stakeholders, vision and outcomes of clause 0; the ISO/IEC 33020 rating scale.",
-        "core",
     ),
     "ontology": (
         "bpfgraph ontology",
         "The OWL 2 vocabulary (bpf:) of the framework and of city process mappings.",
-        "core",
     ),
     "alignments": (
         "bpfgraph alignments",
         "Alignments of the bpf vocabulary to SKOS, PROV-O, ORG, DCAT and ISO/IEC 5087.",
-        "core",
     ),
     "shapes": (
         "bpfgraph SHACL shapes",
         "SHACL shapes for the framework data and for cities' process mappings.",
-        "core",
-    ),
-    "mappings": (
-        "City process mappings",
-        "Cities' mappings of their own processes onto the framework (clause 8), each validated "
-        "against the SHACL shapes before it was accepted.",
-        "core",
     ),
 }
+#: the metadata set's datasets: name -> (path, title)
+META_DATASETS = {
+    "catalog": ("catalog", "DCAT catalog"),
+    "void": ("void", "VoID description"),
+    "provenance": ("provenance", "Provenance of the graphs"),
+}
+_STANDARD_RIGHTS = "Text reproduced from ISO/IEC 30145-1:2021 is © ISO/IEC 2021."
+_PROJECT_RIGHTS = "The bpfgraph project's work, under CC BY 4.0."
+#: (dataset name, extension) -> the download's size in bytes
+Sizes = Callable[[str, str], int]
+
+
+@dataclass(frozen=True)
+class Moment:
+    """The dates every framework and metadata dataset carries: the framework's first release
+    and latest change (its files' headers), and the store's last write."""
+
+    issued: Literal
+    changed: Literal
+    written: Literal
 
 
 def metadata(
-    cache: AnswerCache, store: Store, name: str, media: str, base: str
+    cache: AnswerCache,
+    store: Store,
+    name: str,
+    media: str,
+    publishing: Publishing,
+    written: dt.datetime,
+    page: int = 1,
 ) -> tuple[bytes, str, str]:
-    """The body, media type and ETag of ``/catalog``, ``/void`` or ``/provenance`` (``name``)
-    for the service at ``base``, made once per store version."""
-    build = BUILDERS[name]
+    """The body, media type and ETag of ``/catalog`` (page ``page``), ``/void`` or
+    ``/provenance`` (``name``), made once per store version (404: no such page)."""
 
     def make() -> tuple[bytes, str, str]:
-        graph = build(store, base)
+        if name == "catalog":
+            sizes = _framework_sizes(cache, store)
+            graph = build_catalog(store, publishing, written, page, sizes)
+        elif name == "void":
+            graph = build_void(store, publishing.base)
+        else:
+            graph = build_provenance(store, publishing.base)
         fmt = RDF_FORMATS[media][0]
         if fmt == "json-ld":
             body = rdfio.serialize(graph, "json-ld", context=dict(PREFIXES))
@@ -84,65 +122,61 @@ def metadata(
             body = rdfio.serialize(graph, "pretty-xml" if fmt == "xml" else fmt)
         return (body, media, etag_of(body))
 
-    return cache.compute(("meta", name, media, base), make)
+    return cache.compute(("meta", name, media, publishing, page), make)
 
 
-def page_datasets(formats: list[str]) -> list[dict]:
-    """What the catalog's HTML page lists: each dataset with a link per download format."""
-    return [
-        {
-            "name": name,
-            "title": title,
-            "description": description,
-            "links": [(ext, f"/download/{name}.{ext}") for ext in formats],
-        }
-        for name, (title, description, _s) in DATASETS.items()
-    ]
-
-
-def build_catalog(store: Store, base: str) -> Graph:
-    """The DCAT catalog, VoID and PROV of the service at ``base`` (ending with ``/``)."""
+def build_catalog(
+    store: Store,
+    publishing: Publishing,
+    written: dt.datetime,
+    page: int = 1,
+    sizes: Sizes | None = None,
+) -> Graph:
+    """One page of the DCAT catalog (the first also carries VoID and PROV)."""
+    entries = mapping_entries(store)
+    items: list[str | MappingEntry] = [*DATASETS, *META_DATASETS, *entries]
+    size = max(1, publishing.page_size)
+    pages = max(1, math.ceil(len(items) / size))
+    if not 1 <= page <= pages:
+        raise ProtocolError(404, f"page={page}: the catalog has {pages} page(s)")
     g = Graph()
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns)
-    g.bind("void", VOID)
-    g.bind("foaf", FOAF)
-    nodes = _Nodes(base)
-    g.add((nodes.publisher, RDF.type, FOAF.Agent))
-    g.add((nodes.publisher, FOAF.name, Literal("bpfgraph", lang="en")))
-    g.add((CC_BY, RDF.type, DCTERMS.LicenseDocument))
+    for prefix, namespace in {"void": VOID, "foaf": FOAF, "hydra": HYDRA, "vcard": VCARD}.items():
+        g.bind(prefix, namespace)
+    nodes = Nodes(publishing)
+    publisher(g, nodes)
     _catalogs(g, nodes)
-    _data_service(g, nodes)
-    _core_datasets(g, nodes, store)
-    _metadata_datasets(g, nodes)
-    g += build_void(store, base)
-    g += build_provenance(store, base)
-    _typed_values(g)
+    _paging(g, nodes, page, pages, len(items))
+    moment = _moment(store, written)
+    shown = items[(page - 1) * size : page * size]
+    mappings = [item for item in shown if isinstance(item, MappingEntry)]
+    more = extras(store, mappings)
+    for item in shown:
+        if isinstance(item, MappingEntry):
+            by_ext = {ext: len(mapping_download(store, item.graph, ext)) for ext in _MAPPING_EXTS}
+            ds = add_dataset(g, nodes, item, more, by_ext)
+            _listed(g, nodes, nodes.core, ds)
+        elif item in DATASETS:
+            _framework_dataset(g, nodes, item, moment, sizes)
+        else:
+            _metadata_dataset(g, nodes, item, moment)
+    if page == 1:
+        g += build_void(store, publishing.base)
+        g += build_provenance(store, publishing.base)
+    typed_values(g)
     return g
 
 
-class _Nodes:
-    """The IRIs of the catalog's own resources, under the service's base."""
-
-    def __init__(self, base: str) -> None:
-        """The catalog of the service at ``base``."""
-        self.base = base
-        self.catalog = URIRef(base + "catalog")
-        self.core = URIRef(base + "catalog#core-knowledge-set")
-        self.meta = URIRef(base + "catalog#metadata-set")
-        self.publisher = URIRef(base + "catalog#publisher")
-        self.service = URIRef(base + "sparql#service")
-        self.endpoint = URIRef(base + "sparql")
+_MAPPING_EXTS = ("ttl", "jsonld", "nt", "rdf")
 
 
-def _describe(
-    g: Graph, nodes: _Nodes, node: URIRef, kind: URIRef, title: str, description: str
-) -> None:
-    """``node`` with its class, title, description and publisher."""
-    g.add((node, RDF.type, kind))
-    g.add((node, DCTERMS.title, Literal(title, lang="en")))
-    g.add((node, DCTERMS.description, Literal(description, lang="en")))
-    g.add((node, DCTERMS.publisher, nodes.publisher))
+def _listed(g: Graph, nodes: Nodes, catalog: URIRef, ds: URIRef) -> None:
+    """A dataset in its set (ISO/IEC 30145-2) and the catalog, served by the endpoint."""
+    g.add((catalog, DCAT.dataset, ds))
+    g.add((nodes.catalog, DCAT.dataset, ds))
+    g.add((nodes.service, DCAT.servesDataset, ds))
+    g.add((ds, VOID.sparqlEndpoint, nodes.endpoint))
 
 
 #: the catalog and its two sub-catalogs, the sets of ISO/IEC 30145-2: (node, title, description)
@@ -157,7 +191,7 @@ _CATALOGS = (
         "core",
         "City core knowledge set",
         "The pool of city knowledge that can be re-used and exchanged (ISO/IEC 30145-2): the "
-        "framework, its ontology, alignments and shapes, and the city mappings.",
+        "framework, its ontology, alignments and shapes, and each city's process mapping.",
     ),
     (
         "meta",
@@ -168,21 +202,18 @@ _CATALOGS = (
 )
 
 
-def _catalogs(g: Graph, nodes: _Nodes) -> None:
-    """The catalog and its two sub-catalogs, the sets of ISO/IEC 30145-2."""
+def _catalogs(g: Graph, nodes: Nodes) -> None:
+    """The catalog, its two sub-catalogs and the SPARQL endpoint as a data service."""
     for attribute, title, description in _CATALOGS:
-        _describe(g, nodes, getattr(nodes, attribute), DCAT.Catalog, title, description)
+        describe(g, nodes, getattr(nodes, attribute), DCAT.Catalog, title, description)
     cat = nodes.catalog
     g.add((cat, DCTERMS.license, CC_BY))
     g.add((cat, FOAF.homepage, URIRef(nodes.base)))
+    g.add((cat, DCAT.contactPoint, nodes.contact))
     g.add((cat, DCAT.catalog, nodes.core))
     g.add((cat, DCAT.catalog, nodes.meta))
-
-
-def _data_service(g: Graph, nodes: _Nodes) -> None:
-    """The SPARQL endpoint as a DCAT data service."""
     service = nodes.service
-    _describe(
+    describe(
         g,
         nodes,
         service,
@@ -193,192 +224,135 @@ def _data_service(g: Graph, nodes: _Nodes) -> None:
     g.add((service, DCAT.endpointURL, nodes.endpoint))
     g.add((service, DCAT.endpointDescription, nodes.endpoint))
     g.add((service, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
-    g.add((nodes.catalog, DCAT.service, service))
+    g.add((service, DCAT.contactPoint, nodes.contact))
+    g.add((service, DCTERMS.license, CC_BY))
+    g.add((cat, DCAT.service, service))
 
 
-def _core_datasets(g: Graph, nodes: _Nodes, store: Store) -> None:
-    """The datasets of the core knowledge set, with their sizes and distributions."""
-    sizes = own_graphs(store)
-    counts = {name: sizes.get(str(graph_iri(name)), 0) for name in PARTS}
-    counts["mappings"] = sum(sizes.get(m, 0) for m in mapping_graphs(store))
-    for name, (title, description, _set) in DATASETS.items():
-        ds = URIRef(nodes.base + f"catalog#dataset-{name}")
-        _describe(g, nodes, ds, DCAT.Dataset, title, description)
-        g.add((nodes.core, DCAT.dataset, ds))
-        g.add((nodes.service, DCAT.servesDataset, ds))
-        g.add((ds, DCTERMS.license, CC_BY))
-        g.add((ds, VOID.triples, Literal(counts[name], datatype=XSD.integer)))
-        g.add((ds, VOID.sparqlEndpoint, nodes.endpoint))
-        if name == "framework":
-            g.add(
-                (
-                    ds,
-                    DCTERMS.rights,
-                    Literal(
-                        "Text reproduced from ISO/IEC 30145-1:2021 is © ISO/IEC 2021.", lang="en"
-                    ),
-                )
-            )
-            g.add((ds, VOID.uriSpace, Literal("https://w3id.org/bpfgraph/id/")))
-        _distributions(g, nodes, ds, name, title)
+def _paging(g: Graph, nodes: Nodes, page: int, pages: int, total: int) -> None:
+    """This page as a Hydra paged collection (the current and the deprecated terms both: what
+    ckanext-dcat and piveau read)."""
+    here = nodes.page(page)
+    g.add((here, RDF.type, HYDRA.PagedCollection))
+    g.add((here, RDF.type, HYDRA.PartialCollectionView))
+    g.add((here, HYDRA.totalItems, Literal(total, datatype=XSD.integer)))
+    g.add((here, HYDRA.itemsPerPage, Literal(nodes.publishing.page_size, datatype=XSD.integer)))
+    links = [("first", "firstPage", 1), ("last", "lastPage", pages)]
+    if page < pages:
+        links.append(("next", "nextPage", page + 1))
+    if page > 1:
+        links.append(("previous", "previousPage", page - 1))
+    for current, deprecated, number in links:
+        g.add((here, HYDRA[current], nodes.page(number)))
+        g.add((here, HYDRA[deprecated], nodes.page(number)))
 
 
-def _distributions(g: Graph, nodes: _Nodes, ds: URIRef, name: str, title: str) -> None:
-    """One distribution of a dataset per download format."""
-    for ext, (media, eu) in DOWNLOAD_FORMATS.items():
+def _moment(store: Store, written: dt.datetime) -> Moment:
+    """The framework's release dates (its files' headers) and the store's last write."""
+    result = store.query(
+        "SELECT (MIN(STR(?c)) AS ?issued) (MAX(STR(?m)) AS ?changed) WHERE { "
+        f"VALUES ?g {{ <{graph_iri('ontology')}> <{graph_iri('shapes')}> }} "
+        f"GRAPH ?g {{ ?o a <{OWL.Ontology}> ; <{DCTERMS.created}> ?c ; "
+        f"<{DCTERMS.modified}> ?m }} }}",
+        union_default_graph=False,
+    )
+    rows = result.rows if isinstance(result, SelectResult) else []
+    row = rows[0] if rows else {}
+    moment = written.replace(microsecond=0).isoformat()
+    now = Literal(moment, datatype=XSD.dateTime)
+
+    def date(key: str) -> Literal:
+        value = row.get(key)
+        return Literal(str(value)[:10], datatype=XSD.date) if value else now
+
+    return Moment(date("issued"), date("changed"), now)
+
+
+def _common(g: Graph, nodes: Nodes, ds: URIRef, issued: Literal, modified: Literal) -> None:
+    """What the framework's and the metadata datasets share: licence, dates, contact, page."""
+    g.add((ds, DCTERMS.license, CC_BY))
+    g.add((ds, DCTERMS.issued, issued))
+    g.add((ds, DCTERMS.modified, modified))
+    g.add((ds, DCAT.contactPoint, nodes.contact))
+    g.add((ds, DCAT.landingPage, URIRef(nodes.base + "catalog")))
+    findable(g, ds, FRAMEWORK_KEYWORDS)
+
+
+def _framework_dataset(
+    g: Graph, nodes: Nodes, name: str, moment: Moment, sizes: Sizes | None
+) -> None:
+    """A dataset of the core knowledge set: the framework or one of its parts."""
+    title, description = DATASETS[name]
+    ds = nodes.dataset(name)
+    describe(g, nodes, ds, DCAT.Dataset, title, description)
+    _listed(g, nodes, nodes.core, ds)
+    _common(g, nodes, ds, moment.issued, moment.changed)
+    text = _STANDARD_RIGHTS if name == "framework" else _PROJECT_RIGHTS
+    statement = URIRef(str(ds) + "-rights")
+    rights(g, ds, statement, text)
+    if name == "framework":
+        g.add((ds, VOID.uriSpace, Literal("https://w3id.org/bpfgraph/id/")))
+    for ext in DOWNLOAD_FORMATS:
         dist = URIRef(nodes.base + f"catalog#distribution-{name}-{ext}")
-        url = URIRef(nodes.base + f"download/{name}.{ext}")
-        g.add((ds, DCAT.distribution, dist))
-        g.add((dist, RDF.type, DCAT.Distribution))
-        g.add((dist, DCTERMS.title, Literal(f"{title} ({ext})", lang="en")))
-        g.add((dist, DCAT.accessURL, url))
-        g.add((dist, DCAT.downloadURL, url))
-        g.add((dist, DCAT.mediaType, URIRef(IANA + media)))
-        g.add((URIRef(IANA + media), RDF.type, DCTERMS.MediaType))
-        g.add((dist, DCTERMS.format, URIRef(EU_FILE_TYPE + eu)))
-        g.add((URIRef(EU_FILE_TYPE + eu), RDF.type, DCTERMS.MediaTypeOrExtent))
-        g.add((dist, DCTERMS.license, CC_BY))
-        g.add((ds, VOID.dataDump, url))
+        url = nodes.base + f"download/{name}.{ext}"
+        distribution(g, ds, dist, url, ext, title, CC_BY, sizes(name, ext) if sizes else None)
+        g.add((dist, DCTERMS.rights, statement))
+        g.add((dist, DCTERMS.issued, moment.issued))
+        g.add((dist, DCTERMS.modified, moment.changed))
 
 
-def _metadata_datasets(g: Graph, nodes: _Nodes) -> None:
-    """The datasets of the metadata set: this catalog, the VoID description, the provenance."""
-    for name, path, title in (
-        ("catalog", "catalog", "DCAT catalog"),
-        ("void", "void", "VoID description"),
-        ("provenance", "provenance", "Provenance of the graphs"),
-    ):
-        ds = URIRef(nodes.base + f"catalog#dataset-{name}")
-        _describe(
-            g,
-            nodes,
-            ds,
-            DCAT.Dataset,
-            title,
-            f"The {title} of this service, in RDF (Turtle by default).",
+def _metadata_dataset(g: Graph, nodes: Nodes, name: str, moment: Moment) -> None:
+    """A dataset of the metadata set: this catalog, the VoID description, the provenance
+    (Turtle by default at its address)."""
+    path, title = META_DATASETS[name]
+    ds = nodes.dataset(name)
+    describe(g, nodes, ds, DCAT.Dataset, title, f"The {title} of this service, in RDF (Turtle).")
+    _listed(g, nodes, nodes.meta, ds)
+    _common(g, nodes, ds, moment.issued, moment.written)
+    statement = URIRef(str(ds) + "-rights")
+    rights(g, ds, statement, _PROJECT_RIGHTS)
+    dist = URIRef(nodes.base + f"catalog#distribution-{name}")
+    distribution(g, ds, dist, nodes.base + path, "ttl", title, CC_BY, None)
+    g.add((dist, DCTERMS.rights, statement))
+    g.add((dist, DCTERMS.modified, moment.written))
+
+
+_SIZES: dict[tuple[str, str, str], int] = {}
+
+
+def _framework_sizes(cache: AnswerCache, store: Store) -> Sizes:
+    """The size of each framework download, kept for as long as the framework's version
+    (writes of city mappings do not change them)."""
+    version = stored_digest(store) or ""
+
+    def size(name: str, ext: str) -> int:
+        key = (version, name, ext)
+        if key not in _SIZES:
+            media = DOWNLOAD_FORMATS[ext][0]
+            _SIZES[key] = len(downloads.download(cache, store, name, media)[0])
+        return _SIZES[key]
+
+    return size
+
+
+def page_datasets(entries: list[MappingEntry], formats: list[str]) -> list[dict]:
+    """What the catalog's HTML page lists: each framework dataset with a link per download
+    format, then each city mapping with its downloads."""
+    listed = [
+        {
+            "title": title,
+            "description": description,
+            "links": [(ext, f"/download/{name}.{ext}") for ext in formats],
+        }
+        for name, (title, description) in DATASETS.items()
+    ]
+    for e in entries:
+        label = e.first("labels")
+        listed.append(
+            {
+                "title": str(label) if label is not None else e.mapping,
+                "description": f"Process mapping of the city <{e.city}>",
+                "links": [(ext, f"/download/mapping/{e.key}.{ext}") for ext in _MAPPING_EXTS],
+            }
         )
-        g.add((nodes.meta, DCAT.dataset, ds))
-        dist = URIRef(nodes.base + f"catalog#distribution-{name}")
-        g.add((ds, DCAT.distribution, dist))
-        g.add((dist, RDF.type, DCAT.Distribution))
-        g.add((dist, DCAT.accessURL, URIRef(nodes.base + path)))
-        g.add((dist, DCAT.mediaType, URIRef(IANA + "text/turtle")))
-
-
-def _typed_values(g: Graph) -> None:
-    """DCAT-AP checks the class of every value: say what each linked resource is."""
-    for prop in (DCAT.accessURL, DCAT.downloadURL, DCAT.endpointURL, DCAT.endpointDescription):
-        for url in set(g.objects(None, prop)):
-            g.add((url, RDF.type, RDFS.Resource))
-    for page in set(g.objects(None, FOAF.homepage)):
-        g.add((page, RDF.type, FOAF.Document))
-    for standard in set(g.objects(None, DCTERMS.conformsTo)):
-        g.add((standard, RDF.type, DCTERMS.Standard))
-
-
-def own_graphs(store: Store) -> dict[str, int]:
-    """bpfgraph's graphs with their sizes (one query). All of an embedded store's; of a store
-    others may write too (a remote one: Virtuoso keeps graphs of its own, and may serve other
-    datasets), those under bpfgraph's graph namespace (the framework's, its metadata and
-    provenance, the summaries), those written through bpfgraph (each has its time in the
-    provenance graph) and those holding a city mapping."""
-    sizes = {
-        str(row["g"]): int(row["n"])
-        for row in _rows(
-            store.query(
-                "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
-                union_default_graph=False,
-            )
-        )
-    }
-    if store.embedded:
-        return dict(sorted(sizes.items()))
-    recorded = store.query(
-        f"SELECT DISTINCT ?g WHERE {{ GRAPH <{PROV_GRAPH}> {{ ?g <{PROV_GENERATED}> ?t }} }}",
-        union_default_graph=False,
-    )
-    own = {str(row["g"]) for row in _rows(recorded)} | set(mapping_graphs(store))
-    return {
-        g: n for g, n in sorted(sizes.items()) if g in own or g.startswith(str(GRAPH_NAMESPACE))
-    }
-
-
-def build_void(store: Store, base: str) -> Graph:
-    """The VoID description: bpfgraph's graphs (:func:`own_graphs`) and their sizes."""
-    g = Graph()
-    g.bind("void", VOID)
-    root = URIRef(base + "void#bpfgraph")
-    g.add((root, RDF.type, VOID.Dataset))
-    g.add((root, DCTERMS.title, Literal("bpfgraph", lang="en")))
-    g.add((root, VOID.sparqlEndpoint, URIRef(base + "sparql")))
-    g.add((root, VOID.uriSpace, Literal("https://w3id.org/bpfgraph/")))
-    g.add((root, VOID.vocabulary, URIRef(str(BPF))))
-    sizes = own_graphs(store)
-    g.add((root, VOID.triples, Literal(sum(sizes.values()), datatype=XSD.integer)))
-    for graph, size in sizes.items():
-        # the same IRI in every process and after a restart (Python's hash() is salted)
-        digest = hashlib.blake2b(graph.encode("utf-8"), digest_size=8).digest()
-        sub = URIRef(base + "void#graph-" + str(int.from_bytes(digest, "big") % 10**12))
-        g.add((root, VOID.subset, sub))
-        g.add((sub, RDF.type, VOID.Dataset))
-        g.add((sub, RDFS.label, Literal(graph)))
-        g.add((sub, SD.name, URIRef(graph)))
-        g.add((sub, VOID.triples, Literal(size, datatype=XSD.integer)))
-    return g
-
-
-def build_provenance(store: Store, base: str) -> Graph:
-    """Where each graph came from: the repository's files, OWL RL, or a city's upload."""
-    g = Graph()
-    g.bind("prov", PROV)
-    standard = URIRef("https://w3id.org/bpfgraph/id/document/iso-iec-30145-1-2021")
-    project = URIRef(base + "catalog#publisher")
-    for name in PARTS:
-        entity = graph_iri(name)
-        g.add((entity, RDF.type, PROV.Entity))
-        g.add((entity, PROV.wasAttributedTo, project))
-        if name == "framework":
-            g.add((entity, PROV.wasDerivedFrom, standard))
-    inferred = graph_iri(INFERRED)
-    g.add((inferred, RDF.type, PROV.Entity))
-    g.add((inferred, PROV.wasDerivedFrom, graph_iri("ontology")))
-    g.add((inferred, PROV.wasDerivedFrom, graph_iri("framework")))
-    g.add((inferred, PROV.wasGeneratedBy, URIRef(base + "catalog#owl-rl-reasoning")))
-    g.add((URIRef(base + "catalog#owl-rl-reasoning"), RDF.type, PROV.Activity))
-    g.add(
-        (
-            URIRef(base + "catalog#owl-rl-reasoning"),
-            RDFS.label,
-            Literal("OWL 2 RL reasoning (owlrl)", lang="en"),
-        )
-    )
-    rows = store.query(
-        f"SELECT ?g ?p ?o WHERE {{ GRAPH ?m {{ ?g ?p ?o }} VALUES ?m {{ <{META}> <{PROV_GRAPH}> }} }}",
-        union_default_graph=False,
-    )
-    for row in _rows(rows):
-        g.add((row["g"], row["p"], row["o"]))
-    for mapping_graph in mapping_graphs(store):
-        entity = URIRef(mapping_graph)
-        g.add((entity, RDF.type, PROV.Entity))
-        attributed = store.query(
-            "SELECT ?who WHERE { GRAPH <" + mapping_graph + "> "
-            "{ ?m a <https://w3id.org/bpfgraph/def#CityMapping> ; <http://www.w3.org/ns/prov#wasAttributedTo> ?who } }",
-            union_default_graph=False,
-        )
-        for row in _rows(attributed):
-            g.add((entity, PROV.wasAttributedTo, row["who"]))
-    return g
-
-
-def _rows(result: QueryResult) -> list:
-    """The rows of a SELECT result (none for another form)."""
-    return result.rows if isinstance(result, SelectResult) else []
-
-
-#: what each metadata resource is built by
-BUILDERS: dict[str, Callable[[Store, str], Graph]] = {
-    "catalog": build_catalog,
-    "void": build_void,
-    "provenance": build_provenance,
-}
+    return listed

@@ -1,5 +1,6 @@
-"""``/catalog``, ``/void``, ``/provenance``: what the service holds, in DCAT-AP, VoID and PROV
-(RDF by Accept; the catalog also as an HTML page)."""
+"""``/catalog`` (in pages), ``/catalog/mapping/{key}``, ``/void``, ``/provenance``: what the
+service holds, in DCAT-AP, VoID and PROV (RDF by Accept; the catalog also as an HTML page);
+``/download/mapping/{key}.{ext}``: one city mapping's download."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from .. import catalog as metadata
+from ..cache import etag as etag_of
+from ..catalog_mappings import mapping_download, mapping_entries
+from ..catalog_terms import DOWNLOAD_FORMATS, MAPPING_FORMATS, Publishing
 from ..downloads import EXT_MEDIA
 from ..errors import ProtocolError
 from ..http import conditional, http_date, unmodified
@@ -20,17 +24,60 @@ OFFERED = [m for m in EXT_MEDIA.values() if m != "application/trig"]
 
 
 @router.get("/catalog")
-def catalog(request: Request, st: StateDep) -> Response:
-    """The DCAT-AP catalog (with VoID and PROV), or the catalog page for a browser."""
+def catalog(request: Request, st: StateDep, page: str = "1") -> Response:
+    """The DCAT-AP catalog, page ``page`` (with VoID and PROV on the first), or the catalog
+    page for a browser."""
     accept = request.headers.get("accept")
     if choose(accept, ["text/turtle", "text/html"]) == "text/html" and "text/html" in (
         accept or ""
     ):
-        page = render(
-            "catalog.html", title="Catalog", datasets=metadata.page_datasets(list(EXT_MEDIA))
-        )
-        return conditional(request, page, st.modified)
-    return answer(request, st, "catalog")
+        listed = metadata.page_datasets(entries(st), list(EXT_MEDIA))
+        html = render("catalog.html", title="Catalog", datasets=listed)
+        return conditional(request, html, st.modified)
+    if not page.isdigit() or len(page) > 9 or int(page) < 1:
+        raise ProtocolError(400, f"page={page[:40]!r}: give a page number (1, 2, …)")
+    return answer(request, st, "catalog", int(page))
+
+
+@router.get("/catalog/mapping/{key}")
+def mapping_dataset(key: str, request: Request, st: StateDep) -> Response:
+    """A city mapping's dataset: the page of the catalog that describes it (303)."""
+    listed = entries(st)
+    for position, entry in enumerate(listed):
+        if entry.key == key:
+            size = publishing(request, st).page_size
+            number = (len(metadata.DATASETS) + len(metadata.META_DATASETS) + position) // size
+            location = "/catalog" + (f"?page={number + 1}" if number else "")
+            return Response(status_code=303, headers={"Location": location})
+    raise ProtocolError(404, f"no city mapping dataset {key[:40]!r} in the catalog")
+
+
+@router.get("/download/mapping/{filename}", tags=["downloads"])
+def mapping_file(filename: str, request: Request, st: StateDep) -> Response:
+    """One city mapping in the syntax its extension names (``.ttl``, ``.jsonld``, ``.nt``,
+    ``.rdf``): the download its catalog dataset lists, of the size it says."""
+    key, _dot, ext = filename.partition(".")
+    if ext not in MAPPING_FORMATS:
+        raise ProtocolError(404, f"no format .{ext[:20]}; formats: .ttl, .jsonld, .nt, .rdf")
+    found = [e for e in entries(st) if e.key == key]
+    if not found:
+        raise ProtocolError(404, f"no city mapping {key[:40]!r}")
+    media = DOWNLOAD_FORMATS[ext][0]
+
+    def make() -> bytes:
+        return mapping_download(st.store, found[0].graph, ext)
+
+    body = st.cache.compute(("mapping-download", key, ext), make)
+    etag = etag_of(body)
+    headers = {
+        "ETag": etag,
+        "Last-Modified": http_date(st.modified),
+        "Content-Disposition": f'attachment; filename="bpfgraph-mapping-{key}.{ext}"',
+        "Cache-Control": "public, max-age=60",
+    }
+    if unmodified(request, etag, st.modified):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=media, headers=headers)
 
 
 @router.get("/void")
@@ -45,13 +92,32 @@ def provenance(request: Request, st: StateDep) -> Response:
     return answer(request, st, "provenance")
 
 
-def answer(request: Request, st: State, name: str) -> Response:
+def entries(st: State) -> list:
+    """The stored city mappings as the catalog lists them, read once per store version."""
+    return st.cache.compute(("catalog-entries",), lambda: mapping_entries(st.store))
+
+
+def publishing(request: Request, st: State) -> Publishing:
+    """Who publishes the catalog, and under which base (the setting, else the request's)."""
+    s = st.settings
+    return Publishing(
+        base=s.catalog_base or str(request.base_url),
+        name=s.publisher_name,
+        iri=s.publisher_iri,
+        email=s.contact_email,
+        page_size=s.catalog_page_size,
+    )
+
+
+def answer(request: Request, st: State, name: str, page: int = 1) -> Response:
     """A metadata resource in the syntax the client accepts, with its ETag and Last-Modified
     (304 when held)."""
     media = choose(request.headers.get("accept"), OFFERED)
     if media is None:
         raise ProtocolError(406, f"offered: {', '.join(OFFERED)}")
-    body, media, etag = metadata.metadata(st.cache, st.store, name, media, str(request.base_url))
+    body, media, etag = metadata.metadata(
+        st.cache, st.store, name, media, publishing(request, st), st.modified, page
+    )
     headers = {"ETag": etag, "Last-Modified": http_date(st.modified), "Vary": "Accept"}
     if unmodified(request, etag, st.modified):
         return Response(status_code=304, headers=headers)

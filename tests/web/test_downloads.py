@@ -18,6 +18,8 @@ from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.compare import to_isomorphic
 from rdflib.namespace import DCAT, RDF, SH, SKOS, XSD
 
+from bpfgraph.web.catalog_mappings import mapping_key
+
 from ..conftest import ROOT
 
 PARSERS = {"ttl": "turtle", "jsonld": "json-ld", "nt": "nt", "rdf": "xml", "trig": "trig"}
@@ -166,7 +168,9 @@ def test_catalog_content(client: httpx.Client, server):
     services = list(g.subjects(RDF.type, DCAT.DataService))
     assert [str(g.value(s, DCAT.endpointURL)) for s in services] == [base + "sparql"]
     urls = {str(u) for u in g.objects(None, DCAT.downloadURL)}
-    assert base + "download/framework.ttl" in urls and base + "download/mappings.trig" in urls
+    key = mapping_key("https://example.org/city/aldermoor/bpf-mapping/mapping")
+    assert base + "download/framework.ttl" in urls
+    assert base + f"download/mapping/{key}.ttl" in urls  # each city mapping its own dataset
     for url in sorted(urls)[:5]:
         assert httpx.get(url).status_code == 200
 

@@ -14,6 +14,8 @@ import httpx
 import pytest
 from rdflib import Graph
 
+from bpfgraph.web.catalog_mappings import mapping_key
+
 ALDERMOOR = "https://example.org/city/aldermoor/bpf-mapping/mapping"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
@@ -21,12 +23,14 @@ BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 #: a new GET route without an entry here fails test_every_get_route_is_sampled
 SAMPLES: dict[str, list[str]] = {
     "/": ["/"],
-    "/catalog": ["/catalog"],
+    "/catalog": ["/catalog", "/catalog?page=1"],
+    "/catalog/mapping/{key}": [],  # filled in below: the key of a stored mapping
     "/cities": ["/cities"],
     "/city": [f"/city?mapping={ALDERMOOR}", "/city?city=https://example.org/city/aldermoor"],
     "/compare": ["/compare"],
     "/def": ["/def"],
     "/download/{filename}": ["/download/framework.ttl", "/download/ontology"],
+    "/download/mapping/{filename}": [],  # filled in below
     "/graph": ["/graph"],
     "/graph.svg": ["/graph.svg"],
     "/graphs": ["/graphs?graph=https://example.org/graph/aldermoor", "/graphs?default"],
@@ -40,6 +44,9 @@ SAMPLES: dict[str, list[str]] = {
     "/sparql": ["/sparql", "/sparql?query=ASK%20%7B%7D", "/sparql?query=ASK%7B%7D&x=1"],
     "/void": ["/void"],
 }
+_KEY = mapping_key("https://example.org/city/aldermoor/bpf-mapping/mapping")
+SAMPLES["/catalog/mapping/{key}"] = [f"/catalog/mapping/{_KEY}"]
+SAMPLES["/download/mapping/{filename}"] = [f"/download/mapping/{_KEY}.ttl"]
 #: GET routes outside the OpenAPI schema
 UNLISTED: dict[str, list[str]] = {
     "/docs": ["/docs"],

@@ -171,6 +171,19 @@ def build_catalog(
 _MAPPING_EXTS = ("ttl", "jsonld", "nt", "rdf")
 
 
+def mapping_dataset(store: Store, publishing: Publishing, entry: MappingEntry) -> Graph:
+    """What the catalog says of one city mapping's dataset (its IRI dereferences to this)."""
+    g = Graph()
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns)
+    nodes = Nodes(publishing)
+    publisher(g, nodes)
+    by_ext = {ext: len(mapping_download(store, entry.graph, ext)) for ext in _MAPPING_EXTS}
+    add_dataset(g, nodes, entry, extras(store, [entry]), by_ext)
+    typed_values(g)
+    return g
+
+
 def _listed(g: Graph, nodes: Nodes, catalog: URIRef, ds: URIRef) -> None:
     """A dataset in its set (ISO/IEC 30145-2) and the catalog, served by the endpoint."""
     g.add((catalog, DCAT.dataset, ds))

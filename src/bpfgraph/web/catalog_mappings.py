@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 import pyoxigraph as ox
-from rdflib import XSD, Graph, Literal, URIRef
+from rdflib import RDF, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDFS, SKOS
 from rdflib.term import Node
 
@@ -26,6 +26,7 @@ from ..vocab import BPF, PREFIXES, PROV_GENERATED, PROV_GRAPH
 from .catalog_terms import (
     MAPPING_FORMATS,
     MAPPING_KEYWORDS,
+    VCARD,
     Nodes,
     agent,
     distribution,
@@ -161,8 +162,8 @@ def add_dataset(
     it links to; returns its IRI."""
     ds = URIRef(nodes.base + f"catalog/mapping/{entry.key}")
     mapping = URIRef(entry.mapping)
+    g.add((ds, RDF.type, DCAT.Dataset))
     g.add((ds, DCTERMS.identifier, Literal(entry.mapping)))
-    g.add((ds, DCTERMS.type, BPF.CityMapping))
     labels = entry.values.get("labels") or [Literal(f"Process mapping of {entry.city}", lang="en")]
     for label in labels:
         g.add((ds, DCTERMS.title, label))
@@ -231,6 +232,9 @@ def _linked(g: Graph, ds: URIRef, mapping: URIRef, more: Graph, contact: URIRef)
     for link, node in more.predicate_objects(mapping):
         if link == DCAT.contactPoint:
             contacts += 1
+            g.add((node, RDF.type, VCARD.Kind))
+        else:
+            g.add((node, RDF.type, DCTERMS.PeriodOfTime))
         g.add((ds, link, node))
         for p, o in more.predicate_objects(node):
             g.add((node, p, o))

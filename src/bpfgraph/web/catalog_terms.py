@@ -92,6 +92,7 @@ def publisher(g: Graph, nodes: Nodes) -> None:
     """The service's publisher and contact point (a vCard: its name, e-mail when set, and the
     service's home page)."""
     agent(g, nodes.publisher, nodes.publishing.name)
+    g.add((nodes.contact, RDF.type, VCARD.Kind))
     g.add((nodes.contact, RDF.type, VCARD.Organization))
     g.add((nodes.contact, VCARD.fn, Literal(nodes.publishing.name)))
     g.add((nodes.contact, VCARD.hasURL, URIRef(nodes.base)))
@@ -118,6 +119,7 @@ def findable(
         g.add((theme, SKOS.prefLabel, Literal(THEMES[code], lang="en")))
         g.add((theme, SKOS.inScheme, URIRef(EU + "data-theme")))
     g.add((URIRef(EU + "data-theme"), RDF.type, SKOS.ConceptScheme))
+    g.add((URIRef(EU + "data-theme"), DCTERMS.title, Literal("Data theme", lang="en")))
     g.add((ds, DCTERMS.accessRights, PUBLIC))
     g.add((PUBLIC, RDF.type, DCTERMS.RightsStatement))
 

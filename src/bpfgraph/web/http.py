@@ -116,10 +116,13 @@ def revalidated(if_none_match: str | None, etag: str) -> bool:
     return any(t.removeprefix("W/") == opaque for t in tags)
 
 
-def unmodified(request: Request, etag: str, modified: dt.datetime) -> bool:
+def unmodified(
+    request: Request, etag: str, modified: dt.datetime, arrived: dt.datetime | None = None
+) -> bool:
     """Whether the client holds the current answer (304): its ``If-None-Match`` names
     ``etag``, or — without ``If-None-Match`` (RFC 9110 13.1.3) — its ``If-Modified-Since`` is
-    no earlier than ``modified``."""
+    no earlier than ``modified`` (judged as of ``arrived``, when the request came: an answer
+    slow to make must not turn a just-changed answer into a 304)."""
     if_none_match = request.headers.get("if-none-match")
     if if_none_match is not None:
         return revalidated(if_none_match, etag)
@@ -128,7 +131,7 @@ def unmodified(request: Request, etag: str, modified: dt.datetime) -> bool:
         return False
     # Last-Modified has whole seconds: within the second of the last write another write may
     # still come in that same second, so a date is trusted only once that second has passed
-    return dt.datetime.now(dt.UTC) - modified >= dt.timedelta(seconds=1)
+    return (arrived or dt.datetime.now(dt.UTC)) - modified >= dt.timedelta(seconds=1)
 
 
 def conditional(request: Request, response: Response, modified: dt.datetime) -> Response:

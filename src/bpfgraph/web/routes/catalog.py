@@ -4,6 +4,9 @@ service holds, in DCAT-AP, VoID and PROV (RDF by Accept; the catalog also as an 
 
 from __future__ import annotations
 
+import datetime as dt
+from urllib.parse import quote
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -13,7 +16,7 @@ from ..catalog_mappings import mapping_download, mapping_entries
 from ..catalog_terms import DOWNLOAD_FORMATS, MAPPING_FORMATS, Publishing
 from ..downloads import EXT_MEDIA
 from ..errors import ProtocolError
-from ..http import conditional, http_date, unmodified
+from ..http import conditional, http_date, rdf_response, unmodified
 from ..negotiation import choose
 from ..pages import render
 from ..state import State, StateDep
@@ -27,10 +30,7 @@ OFFERED = [m for m in EXT_MEDIA.values() if m != "application/trig"]
 def catalog(request: Request, st: StateDep, page: str = "1") -> Response:
     """The DCAT-AP catalog, page ``page`` (with VoID and PROV on the first), or the catalog
     page for a browser."""
-    accept = request.headers.get("accept")
-    if choose(accept, ["text/turtle", "text/html"]) == "text/html" and "text/html" in (
-        accept or ""
-    ):
+    if _browser(request.headers.get("accept")):
         listed = metadata.page_datasets(entries(st), list(EXT_MEDIA))
         html = render("catalog.html", title="Catalog", datasets=listed)
         return conditional(request, html, st.modified)
@@ -41,15 +41,16 @@ def catalog(request: Request, st: StateDep, page: str = "1") -> Response:
 
 @router.get("/catalog/mapping/{key}")
 def mapping_dataset(key: str, request: Request, st: StateDep) -> Response:
-    """A city mapping's dataset: the page of the catalog that describes it (303)."""
-    listed = entries(st)
-    for position, entry in enumerate(listed):
-        if entry.key == key:
-            size = publishing(request, st).page_size
-            number = (len(metadata.DATASETS) + len(metadata.META_DATASETS) + position) // size
-            location = "/catalog" + (f"?page={number + 1}" if number else "")
-            return Response(status_code=303, headers={"Location": location})
-    raise ProtocolError(404, f"no city mapping dataset {key[:40]!r} in the catalog")
+    """A city mapping's dataset, as the catalog describes it (RDF by Accept, ETag, 304); a
+    browser is sent to the mapping's page (303)."""
+    found = [e for e in entries(st) if e.key == key]
+    if not found:
+        raise ProtocolError(404, f"no city mapping dataset {key[:40]!r} in the catalog")
+    if _browser(request.headers.get("accept")):
+        where = "/city?mapping=" + quote(found[0].mapping, safe="")
+        return Response(status_code=303, headers={"Location": where, "Vary": "Accept"})
+    graph = metadata.mapping_dataset(st.store, publishing(request, st), found[0])
+    return conditional(request, rdf_response(graph, request, OFFERED), st.modified)
 
 
 @router.get("/download/mapping/{filename}", tags=["downloads"])
@@ -92,6 +93,13 @@ def provenance(request: Request, st: StateDep) -> Response:
     return answer(request, st, "provenance")
 
 
+def _browser(accept: str | None) -> bool:
+    """Whether the client names HTML and prefers it to Turtle (a browser; ``*/*`` is not)."""
+    return "text/html" in (accept or "") and choose(accept, ["text/turtle", "text/html"]) == (
+        "text/html"
+    )
+
+
 def entries(st: State) -> list:
     """The stored city mappings as the catalog lists them, read once per store version."""
     return st.cache.compute(("catalog-entries",), lambda: mapping_entries(st.store))
@@ -112,6 +120,7 @@ def publishing(request: Request, st: State) -> Publishing:
 def answer(request: Request, st: State, name: str, page: int = 1) -> Response:
     """A metadata resource in the syntax the client accepts, with its ETag and Last-Modified
     (304 when held)."""
+    arrived = dt.datetime.now(dt.UTC)
     media = choose(request.headers.get("accept"), OFFERED)
     if media is None:
         raise ProtocolError(406, f"offered: {', '.join(OFFERED)}")
@@ -119,6 +128,6 @@ def answer(request: Request, st: State, name: str, page: int = 1) -> Response:
         st.cache, st.store, name, media, publishing(request, st), st.modified, page
     )
     headers = {"ETag": etag, "Last-Modified": http_date(st.modified), "Vary": "Accept"}
-    if unmodified(request, etag, st.modified):
+    if unmodified(request, etag, st.modified, arrived):
         return Response(status_code=304, headers=headers)
     return Response(body, media_type=media, headers=headers)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -17,6 +19,7 @@ router = APIRouter(tags=["downloads"])
 def download(filename: str, request: Request, st: StateDep) -> Response:
     """A dataset (ontology, alignments, shapes, framework, mappings, all, mapping-context) in
     the format its extension names, or without one in the format the client accepts."""
+    arrived = dt.datetime.now(dt.UTC)  # a slow first serialisation must not make a stale 304
     name, media, ext = downloads.resolve(filename, request.headers.get("accept"))
     body, media, etag = downloads.download(st.cache, st.store, name, media)
     headers = {
@@ -26,6 +29,6 @@ def download(filename: str, request: Request, st: StateDep) -> Response:
         "Cache-Control": "public, max-age=60",
         "Vary": "Accept",
     }
-    if unmodified(request, etag, st.modified):
+    if unmodified(request, etag, st.modified, arrived):
         return Response(status_code=304, headers=headers)
     return Response(body, media_type=media, headers=headers)

@@ -7,7 +7,7 @@ A mapping's key is derived from the mapping's IRI alone, so its dataset keeps it
 whatever host the catalog is asked through:
 
 >>> mapping_key("https://example.org/city/aldermoor/bpf-mapping/mapping")
-'6a3f3bfdbc8b0a3c'
+'66f83a0f0c9cf975'
 """
 
 from __future__ import annotations

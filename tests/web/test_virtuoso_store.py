@@ -188,6 +188,42 @@ def test_void_and_catalog_count_bpfgraphs_graphs_only(
     assert counts == sorted(int(o) for o in reference_catalog.objects(None, VOID.triples))
 
 
+def test_each_mapping_is_a_dataset_whose_downloads_match_on_virtuoso(
+    service: BpfgraphServer, reference: BpfgraphServer
+) -> None:
+    """The catalog lists the same mapping datasets as on the embedded store, and each of their
+    downloads, served from Virtuoso, has the size its dcat:byteSize says and the same triples."""
+    dcat = Namespace("http://www.w3.org/ns/dcat#")
+
+    def mapping_datasets(app: BpfgraphServer) -> dict[str, dict[str, int]]:
+        g = Graph().parse(data=get(app, "/catalog", accept="text/turtle").text, format="turtle")
+        found = {}
+        for ds in g.subjects(None, dcat.Dataset):
+            if "/catalog/mapping/" in str(ds):
+                found[str(ds).rsplit("/", 1)[1]] = {
+                    str(g.value(d, dcat.downloadURL)).split(app.base)[1]: int(
+                        g.value(d, dcat.byteSize)
+                    )
+                    for d in g.objects(ds, dcat.distribution)
+                }
+        return found
+
+    here, there = mapping_datasets(service), mapping_datasets(reference)
+    assert set(here) == set(there) and len(here) == 3
+    for key, downloads in here.items():
+        assert set(downloads) == set(there[key])
+        for path, size in downloads.items():
+            body = get(service, path, accept="*/*").content
+            assert len(body) == size, path
+            fmt = {"ttl": "turtle", "nt": "nt", "rdf": "xml", "jsonld": "json-ld"}[
+                path.rsplit(".", 1)[1]
+            ]
+            expected = get(reference, path, accept="*/*").content
+            assert isomorphic(
+                Graph().parse(data=body, format=fmt), Graph().parse(data=expected, format=fmt)
+            )
+
+
 def test_virtuosos_row_cap_reaches_the_client(service: BpfgraphServer) -> None:
     many = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 20000"
     response = httpx.get(

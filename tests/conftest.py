@@ -56,6 +56,8 @@ SLOW = {
     "tests/test_portable_queries.py::*": 27,  # every named query on Oxigraph server and Virtuoso
     "tests/web/test_clients.py::*": 9,  # SPARQLWrapper, rdflib's stores and curl, every format
     "tests/web/test_downloads.py::test_every_download_parses*": 18,
+    "tests/test_mqa.py::test_score_of_the_served_catalog": 5,  # a server of its own
+    "tests/web/test_harvest.py::*": 500,  # 1, 3, 1,000 mappings harvested whole (estimate: the 1,000 setup alone takes 200 s)
     "tests/web/test_downloads.py::test_pyshacl_takes_the_shapes*": 45,
     "tests/web/test_fastlane.py::test_the_cache_stays_within_its_bound": 7,
     "tests/web/test_graph_store.py::test_accepted_mappings_persist_across_restarts": 7,

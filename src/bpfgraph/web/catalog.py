@@ -110,7 +110,12 @@ def metadata(
     def make() -> tuple[bytes, str, str]:
         if name == "catalog":
             sizes = _framework_sizes(cache, store)
-            graph = build_catalog(store, publishing, written, page, sizes)
+
+            def turtle_size(other: str, _ext: str) -> int:
+                turtle = metadata(cache, store, other, "text/turtle", publishing, written)
+                return len(turtle[0])
+
+            graph = build_catalog(store, publishing, written, page, sizes, turtle_size)
         elif name == "void":
             graph = build_void(store, publishing.base)
         else:
@@ -131,8 +136,10 @@ def build_catalog(
     written: dt.datetime,
     page: int = 1,
     sizes: Sizes | None = None,
+    meta_sizes: Sizes | None = None,
 ) -> Graph:
-    """One page of the DCAT catalog (the first also carries VoID and PROV)."""
+    """One page of the DCAT catalog (the first also carries VoID and PROV); ``sizes`` and
+    ``meta_sizes`` give the framework's downloads' and the VoID and PROV documents' sizes."""
     entries = mapping_entries(store)
     items: list[str | MappingEntry] = [*DATASETS, *META_DATASETS, *entries]
     size = max(1, publishing.page_size)
@@ -160,7 +167,7 @@ def build_catalog(
         elif item in DATASETS:
             _framework_dataset(g, nodes, item, moment, sizes)
         else:
-            _metadata_dataset(g, nodes, item, moment)
+            _metadata_dataset(g, nodes, item, moment, meta_sizes)
     if page == 1:
         g += build_void(store, publishing.base)
         g += build_provenance(store, publishing.base)
@@ -314,9 +321,12 @@ def _framework_dataset(
         g.add((dist, DCTERMS.modified, moment.changed))
 
 
-def _metadata_dataset(g: Graph, nodes: Nodes, name: str, moment: Moment) -> None:
+def _metadata_dataset(
+    g: Graph, nodes: Nodes, name: str, moment: Moment, sizes: Sizes | None
+) -> None:
     """A dataset of the metadata set: this catalog, the VoID description, the provenance
-    (Turtle by default at its address)."""
+    (Turtle by default at its address; the catalog, in pages that name their own size no
+    better than a page can, has an access URL only)."""
     path, title = META_DATASETS[name]
     ds = nodes.dataset(name)
     describe(g, nodes, ds, DCAT.Dataset, title, f"The {title} of this service, in RDF (Turtle).")
@@ -325,7 +335,9 @@ def _metadata_dataset(g: Graph, nodes: Nodes, name: str, moment: Moment) -> None
     statement = URIRef(str(ds) + "-rights")
     rights(g, ds, statement, _PROJECT_RIGHTS)
     dist = URIRef(nodes.base + f"catalog#distribution-{name}")
-    distribution(g, ds, dist, nodes.base + path, "ttl", title, CC_BY, None)
+    whole = name != "catalog"
+    size = sizes(name, "ttl") if sizes and whole else None
+    distribution(g, ds, dist, nodes.base + path, "ttl", title, CC_BY, size, download=whole)
     g.add((dist, DCTERMS.rights, statement))
     g.add((dist, DCTERMS.modified, moment.written))
 

@@ -140,14 +140,18 @@ def distribution(
     title: str,
     licence: URIRef | None,
     size: int | None,
+    download: bool = True,
 ) -> None:
-    """One download of a dataset: its URL, media type, EU file type, licence and size."""
+    """One download of a dataset: its URL, media type, EU file type, licence and size (with
+    ``download`` false, a page to get it at, not a file of fixed size: no download URL)."""
     media, eu = DOWNLOAD_FORMATS[ext]
     g.add((ds, DCAT.distribution, dist))
     g.add((dist, RDF.type, DCAT.Distribution))
     g.add((dist, DCTERMS.title, Literal(f"{title} ({ext})", lang="en")))
     g.add((dist, DCAT.accessURL, URIRef(url)))
-    g.add((dist, DCAT.downloadURL, URIRef(url)))
+    if download:
+        g.add((dist, DCAT.downloadURL, URIRef(url)))
+        g.add((ds, VOID.dataDump, URIRef(url)))
     g.add((dist, DCAT.mediaType, URIRef(IANA + media)))
     g.add((URIRef(IANA + media), RDF.type, DCTERMS.MediaType))
     g.add((dist, DCTERMS.format, URIRef(EU + f"file-type/{eu}")))
@@ -157,7 +161,6 @@ def distribution(
         g.add((licence, RDF.type, DCTERMS.LicenseDocument))
     if size is not None:
         g.add((dist, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger)))
-    g.add((ds, VOID.dataDump, URIRef(url)))
 
 
 def typed_values(g: Graph) -> None:

@@ -254,6 +254,9 @@ RAW_CASES: list[tuple[str, Callable[[bytes], bytes], str]] = [
     # numbers Python cannot take
     ("step-no-5000-digits", _practice_cell("J", "9" * 5000), '" is not a step number'),
     ("step-no-superscript", _practice_cell("J", "²"), 'is not a step number'),
+    ("practice-no-superscript", _practice_cell("B", "²"), '"²" is not the number of a base practice'),
+    ("practice-no-5000-digits", _practice_cell("B", "9" * 5000), "…\" is not the number of a base practice"),
+    ("practice-no-arabic-digit", _practice_cell("B", "٣"), '"٣" is not the number of a base practice'),
     # the limits every syntax has
     ("text-over-limit", g1_cell(_INLINE.format(ref="B3", text="x" * 1_000_001)), "G1!B3: a text of 1,000,001 characters, longer than the limit of 1,000,000"),
     ("iri-over-limit", g1_cell(_INLINE.format(ref="B2", text="x" * 999_990), "B2"), "G1!B2: an IRI of 1,0"),

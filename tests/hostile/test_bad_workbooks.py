@@ -251,6 +251,9 @@ RAW_CASES: list[tuple[str, Callable[[bytes], bytes], str]] = [
     ("far-cell-with-value", g1_rows(_INLINE.format(ref="XFD60", text="x").join(['<row r="60">', "</row>"])), "G1!XFD60: a cell right of column O"),
     ("far-row-with-value", g1_rows('<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>outcome</t></is></c></row>'), "G1: more than 5,000 rows"),
     ("too-many-cells", g1_rows("".join(f'<row r="{n}">{"<c/>" * 60}</row>' for n in range(55, 4000))), "G1: more than 200,000 cells"),
+    ("elements-in-sheet", g1_xml(lambda x: x.replace("</sheetData>", "</sheetData>" + "<x/>" * 1_600_000)), f"{G1_PART}: the workbook's XML holds more than 1,500,000 elements"),
+    ("empty-rows-in-sheet", g1_rows("<row/>" * 1_600_000), "the workbook's XML holds more than 1,500,000 elements"),
+    ("elements-in-shared-strings", _add("xl/sharedStrings.xml", b"<sst>" + b"<si><t>x</t></si>" * 800_000 + b"</sst>"), "xl/sharedStrings.xml: the workbook's XML holds more than"),
     # numbers Python cannot take
     ("step-no-5000-digits", _practice_cell("J", "9" * 5000), '" is not a step number'),
     ("step-no-superscript", _practice_cell("J", "²"), 'is not a step number'),

@@ -11,7 +11,7 @@ import zipfile
 import zlib
 
 from .errors import RDFInputError
-from .workbook_layout import MAX_UNPACKED
+from .workbook_layout import MAX_TAGS, MAX_UNPACKED
 
 _MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*\bref=\"([^\"]+)\"")
 
@@ -45,8 +45,15 @@ def open_zip(data: bytes, source: str) -> zipfile.ZipFile:
             source,
             f"{charts[0][:200]}: a chart sheet, which a mapping workbook has not; delete it",
         )
+    tags = 0
     for info in infos:
-        _check_part(archive, info, source)
+        tags += _check_part(archive, info, source)
+        if tags > MAX_TAGS:
+            raise RDFInputError(
+                source,
+                f"{info.filename[:200]}: the workbook's XML holds more than {MAX_TAGS:,} elements "
+                "(the limit; a mapping needs far fewer)",
+            )
     if _macro_type(archive, names):
         raise RDFInputError(source, macros)
     return archive
@@ -66,10 +73,11 @@ _DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 
 
-def _check_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, source: str) -> None:
-    """Refuse a zip entry that does not unpack, or an XML part (whatever its name and encoding:
-    UTF-8, UTF-16 or UTF-32, with or without a byte order mark) that declares a DTD, whose
-    entities could expand without bound; a workbook never declares one."""
+def _check_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, source: str) -> int:
+    """How many elements the entry holds (0 for a part that is not XML); refuse a zip entry that
+    does not unpack, or an XML part (whatever its name and encoding: UTF-8, UTF-16 or UTF-32,
+    with or without a byte order mark) that declares a DTD, whose entities could expand
+    without bound; a workbook never declares one."""
     name = info.filename[:200]
     try:
         content = archive.read(info)
@@ -86,11 +94,12 @@ def _check_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, source: str) ->
         head = head.removeprefix(bom)
     # UTF-16 and UTF-32 put NULs between the bytes of ASCII characters: drop them to see the text
     if not head.replace(b"\0", b"").lstrip().startswith(b"<"):
-        return  # not XML (an image, a printer setting): no parser reads it
+        return 0  # not XML (an image, a printer setting): no parser reads it
     if _DTD.search(content.replace(b"\0", b"")):
         raise RDFInputError(
             source, f"{name} declares a DTD (<!DOCTYPE> or <!ENTITY>), which a workbook never does"
         )
+    return content.count(b"<") - content.count(b"</")  # start tags: the elements
 
 
 def _one_line(exc: BaseException) -> str:

@@ -75,7 +75,9 @@ def parse_data(data: bytes, fmt: str, source: str = "<input>") -> Graph:
     """Parse bytes in rdflib format ``fmt``; raise :class:`RDFInputError` on any problem."""
     fmt = FORMAT_BY_TYPED_NAME.get(fmt, fmt)
     if fmt == WORKBOOK:
-        return read_workbook(data, source)
+        workbook = read_workbook(data, source)  # its cells are checked where they are read
+        check_terms(workbook, "", source)  # and every term again, as for every syntax
+        return workbook
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

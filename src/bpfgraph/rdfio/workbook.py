@@ -41,12 +41,26 @@ def read_located(data: bytes, source: str = "<input>") -> tuple[Graph, dict[str,
             warnings.simplefilter("ignore")  # openpyxl warns of extensions it drops
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises anything from KeyError to its own errors
-        raise RDFInputError(source, f"not a readable .xlsx workbook ({exc})") from None
+        raise RDFInputError(source, _load_error(exc)) from None
     try:
         reader = _Reader(source, archive, book)
         return reader.graph(), reader.made
     finally:
         book.close()
+
+
+def _load_error(exc: BaseException) -> str:
+    """What openpyxl's refusal to open a workbook means, on one line: its innermost cause."""
+    inner: BaseException | None = exc
+    while inner is not None:
+        exc, inner = inner, inner.__cause__ or inner.__context__
+    text = " ".join(str(exc).split())[:200]
+    missing = re.fullmatch(r"\"?There is no item named '(.+)' in the archive\"?", text)
+    if missing:
+        return f"{missing.group(1)}: a part the workbook needs is missing from the zip"
+    if "Value must be one of" in text and "visible" in text:
+        return f"xl/workbook.xml: a sheet's state is not visible, hidden or veryHidden ({text})"
+    return f"not a readable .xlsx workbook ({text or type(exc).__name__})"
 
 
 class _Reader(Cells):

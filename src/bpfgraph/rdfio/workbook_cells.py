@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,13 +16,28 @@ from rdflib import XSD, Graph, Literal, URIRef
 
 from . import workbook_layout as lay
 from .errors import RDFInputError
+from .limits import MAX_IRI, MAX_LITERAL
+from .workbook_scan import scan_sheet
 from .workbook_zip import merged_ranges
 
-_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
-_DATE = re.compile(r"^-?\d{4,}-\d\d-\d\d(?:Z|[+-]\d\d:\d\d)?$")
-_DATETIME = re.compile(r"^-?\d{4,}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?$")
+_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s\x00-\x20\x7f<>\"{}|\\^`]+$")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+#: the schemes an ID or Base may have (javascript:, data:, file: would be links that run or
+#: read something)
+SCHEMES = ("http", "https", "urn")
+_DATE = re.compile(r"^\d{4}-\d\d-\d\d(?:Z|[+-]\d\d:\d\d)?$", re.ASCII)
+_DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?$", re.ASCII)
 
 Row = dict[str, Any]
+
+
+def _real(text: str) -> bool:
+    """``text`` (``YYYY-MM-DD`` or ``YYYY-MM-DDThh:mm:ss``) is a date that exists."""
+    try:
+        dt.datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def letter(column: int) -> str:
@@ -36,6 +52,8 @@ def letter(column: int) -> str:
 def quoted(value: Any) -> str:
     """A cell's value in double quotes, as messages show it: ``"Q"``."""
     text = "" if value is None else plain(value)
+    if len(text) > 80:
+        text = text[:80] + "…"
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
@@ -74,13 +92,13 @@ class Cells:
         merged = merged_ranges(self.archive, ws._worksheet_path)
         if merged:
             raise self.fail(f"{sheet}!{merged[0]}", "merged cells are not read; unmerge them")
+        strings = len(ws._shared_strings)  # what openpyxl read from xl/sharedStrings.xml
+        last = scan_sheet(self.archive, ws._worksheet_path, sheet, width, strings, self.source)
         ws.reset_dimensions()
         out: list[tuple[int, Row]] = []
-        for number, cells in enumerate(ws.iter_rows(), 1):
-            if number > lay.MAX_ROWS:
-                raise RDFInputError(
-                    self.source, f"{sheet}: more than {lay.MAX_ROWS:,} rows (the limit)"
-                )
+        if not last:
+            return out
+        for number, cells in enumerate(self._openpyxl_rows(ws, sheet, last, width), 1):
             self.total_rows += 1
             if self.total_rows > lay.MAX_TOTAL_ROWS:
                 raise RDFInputError(
@@ -91,17 +109,27 @@ class Cells:
             row: Row = {}
             for index, cell in enumerate(cells, 1):
                 value = self._value(cell, f"{sheet}!{letter(index)}{number}")
-                if value is None:
-                    continue
-                if index > width:
-                    raise self.fail(
-                        f"{sheet}!{letter(index)}{number}",
-                        f"a cell right of column {letter(width)}: the workbook has no such column",
-                    )
-                row[letter(index)] = value
+                if value is not None:
+                    row[letter(index)] = value
             if number >= first and row:
                 out.append((number, row))
         return out
+
+    def _openpyxl_rows(self, ws: Any, sheet: str, last: int, width: int) -> Iterator[Any]:
+        """openpyxl's rows of ``ws`` up to row ``last`` and column ``width``; what openpyxl
+        raises on a value the scan let through is refused naming the sheet."""
+        rows = ws.iter_rows(min_row=1, max_row=last, max_col=width)
+        while True:
+            try:
+                cells = next(rows)
+            except StopIteration:
+                return
+            except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
+                message = " ".join(str(exc).split())[:200]
+                raise RDFInputError(
+                    self.source, f"{sheet}: a cell that cannot be read ({message})"
+                ) from None
+            yield cells
 
     def _value(self, cell: Any, where: str) -> Any:
         value = getattr(cell, "value", None)
@@ -109,7 +137,24 @@ class Cells:
             isinstance(value, str) and value.startswith("=") and len(value) > 1
         ):
             raise self.fail(where, "formulas are not read; type the value itself")
+        if getattr(cell, "data_type", None) == "e":
+            raise self.fail(
+                where,
+                f"an error value ({plain(value)[:20]}) where a value should be: type the value",
+            )
         if isinstance(value, str):
+            if len(value) > MAX_LITERAL:
+                raise self.fail(
+                    where,
+                    f"a text of {len(value):,} characters, "
+                    f"longer than the limit of {MAX_LITERAL:,}",
+                )
+            found = _SURROGATE.search(value)
+            if found:
+                raise self.fail(
+                    where,
+                    f"a lone surrogate (U+{ord(found.group()):04X}), which no UTF-8 file can hold",
+                )
             value = value.strip()
             return value or None
         return value
@@ -122,9 +167,18 @@ class Cells:
         """An ID cell as an IRI: absolute, or relative to Base."""
         text = plain(value)
         full = text if ":" in text else self.base + text
+        if len(full) > MAX_IRI:
+            raise self.fail(where, f"an IRI of {len(full):,} characters, longer than {MAX_IRI:,}")
         if not _IRI.match(full):
             raise self.fail(
                 where, f"{quoted(text)} is not {what} (an IRI, or a name without spaces)"
+            )
+        scheme = full.split(":", 1)[0].lower()
+        if scheme not in SCHEMES:
+            raise self.fail(
+                where,
+                f"{quoted(text[:80])}: an IRI whose scheme is {scheme}:, not "
+                + ", ".join(f"{s}:" for s in SCHEMES),
             )
         return URIRef(full)
 
@@ -137,14 +191,16 @@ class Cells:
         if isinstance(value, dt.date):
             return Literal(value.isoformat(), datatype=XSD.date)
         text = plain(value)
-        if _DATE.match(text):
+        if _DATE.match(text) and _real(text[:10]):
             return Literal(text, datatype=XSD.date)
-        if _DATETIME.match(text):
+        if _DATETIME.match(text) and _real(text[:19]):
             return Literal(text, datatype=XSD.dateTime)
         raise self.fail(where, f"{quoted(text)} is not a date; use YYYY-MM-DD")
 
     def mint(self, local: str) -> URIRef:
         """A new ID under Base: ``local``, or ``local-2``… when that is taken."""
+        if len(self.base) + len(local) > MAX_IRI:
+            raise RDFInputError(self.source, f"{lay.MAPPING}: Base is too long to mint IDs under")
         candidate, n = URIRef(self.base + local), 1
         while candidate in self.minted or (candidate, None, None) in self.out:
             n += 1

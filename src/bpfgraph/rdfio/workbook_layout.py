@@ -77,6 +77,9 @@ RATINGS = ("N", "P", "L", "F")
 MAX_ROWS = 5_000
 MAX_TOTAL_ROWS = 20_000
 MAX_UNPACKED = 64 * 1024 * 1024
+#: the most elements (start tags) the workbook's XML parts may hold together: each costs
+#: openpyxl some microseconds, and 20,000 rows of 15 cells need about 1,000,000
+MAX_TAGS = 1_500_000
 #: the media type of a workbook, and its file suffix
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SUFFIX = ".xlsx"

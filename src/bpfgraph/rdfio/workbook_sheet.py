@@ -108,7 +108,7 @@ class ProcessSheet:
     def _number(self, value: Any, number: int, kind: str) -> tuple[URIRef, str]:
         """The framework term a ``No.`` cell names, and the local part of IDs minted for it."""
         text = plain(value)
-        if text.isdigit() and int(text) > 0:
+        if re.fullmatch(r"[0-9]{1,6}", text) and int(text) > 0:
             term = (
                 outcome(self.pid, int(text)) if kind == "outcome" else practice(self.pid, int(text))
             )
@@ -232,7 +232,7 @@ class ProcessSheet:
         if lay.STEP_NUMBER in row:
             value = row[lay.STEP_NUMBER]
             text = plain(value)
-            if not re.match(r"^[+-]?\d+$", text):
+            if not re.fullmatch(r"[+-]?[0-9]{1,9}", text):
                 raise self.cells.fail(
                     self.where(lay.STEP_NUMBER, number), f"{quoted(text)} is not a step number"
                 )

@@ -31,7 +31,7 @@ from ..vocab import PREFIXES
 from . import downloads
 from .cache import AnswerCache
 from .cache import etag as etag_of
-from .catalog_mappings import MappingEntry, add_dataset, extras, mapping_download, mapping_entries
+from .catalog_mappings import MappingEntry, add_dataset, extras, mapping_entries, mapping_sizes
 from .catalog_terms import (
     CC_BY,
     DOWNLOAD_FORMATS,
@@ -161,8 +161,7 @@ def build_catalog(
     more = extras(store, mappings)
     for item in shown:
         if isinstance(item, MappingEntry):
-            by_ext = {ext: len(mapping_download(store, item.graph, ext)) for ext in _MAPPING_EXTS}
-            ds = add_dataset(g, nodes, item, more, by_ext)
+            ds = add_dataset(g, nodes, item, more, mapping_sizes(store, item.graph))
             _listed(g, nodes, nodes.core, ds)
         elif item in DATASETS:
             _framework_dataset(g, nodes, item, moment, sizes)
@@ -185,8 +184,7 @@ def mapping_dataset(store: Store, publishing: Publishing, entry: MappingEntry) -
         g.bind(prefix, ns)
     nodes = Nodes(publishing)
     publisher(g, nodes)
-    by_ext = {ext: len(mapping_download(store, entry.graph, ext)) for ext in _MAPPING_EXTS}
-    add_dataset(g, nodes, entry, extras(store, [entry]), by_ext)
+    add_dataset(g, nodes, entry, extras(store, [entry]), mapping_sizes(store, entry.graph))
     typed_values(g)
     return g
 

@@ -253,14 +253,29 @@ def _dated(value: Literal) -> Literal:
 def mapping_download(store: Store, graph: str, ext: str) -> bytes:
     """A mapping's graph in one syntax (``ttl``, ``jsonld``, ``nt``, ``rdf``), written by
     Oxigraph with the service's prefixes, triples in a fixed order."""
+    return _written(_triples(store, graph), ext)
+
+
+def mapping_sizes(store: Store, graph: str) -> dict[str, int]:
+    """The size of each of a mapping's downloads (its triples read once)."""
+    triples = _triples(store, graph)
+    return {ext: len(_written(triples, ext)) for ext in _OX_FORMATS}
+
+
+def _triples(store: Store, graph: str) -> list[ox.Triple]:
+    """A graph's triples, in a fixed order."""
     native = store.native
     if native is not None:
         quads = native.quads_for_pattern(None, None, None, ox.NamedNode(graph))
-        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+        triples = [q.triple for q in quads]
     else:
         data = store.get_graph(graph).serialize(format="nt", encoding="utf-8")
         triples = list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
     triples.sort(key=str)
+    return triples
+
+
+def _written(triples: list[ox.Triple], ext: str) -> bytes:
     fmt = _OX_FORMATS[ext]
     prefixes = None if fmt == ox.RdfFormat.N_TRIPLES else dict(PREFIXES)
     body = ox.serialize(triples, format=fmt, prefixes=prefixes)

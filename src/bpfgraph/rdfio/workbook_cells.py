@@ -17,6 +17,7 @@ from rdflib import XSD, Graph, Literal, URIRef
 from . import workbook_layout as lay
 from .errors import RDFInputError
 from .limits import MAX_IRI, MAX_LITERAL
+from .workbook_scan import column_letter as letter
 from .workbook_scan import scan_sheet
 from .workbook_zip import merged_ranges
 
@@ -38,15 +39,6 @@ def _real(text: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def letter(column: int) -> str:
-    """The letter of a column numbered from 1 (``1`` -> ``A``, ``27`` -> ``AA``)."""
-    text = ""
-    while column:
-        column, rest = divmod(column - 1, 26)
-        text = chr(65 + rest) + text
-    return text
 
 
 def quoted(value: Any) -> str:

@@ -111,3 +111,23 @@ def test_unreachable_remote_store_exits_2():
     assert proc.returncode == 2
     assert "cannot reach the SPARQL store" in proc.stderr
     assert_no_traceback(proc)
+
+
+@pytest.mark.parametrize(
+    ("graph", "said"),
+    [
+        ("not an iri", "a space (U+0020)"),
+        ("relative/path", "no scheme"),
+        ("https://example.org/g\n", "a line feed (U+000A)"),
+        ("https://example.org/<g>", "'<' (U+003C)"),
+        ("", "no scheme"),
+    ],
+)
+def test_a_graph_that_is_no_iri_is_one_line_and_exit_2(graph: str, said: str):
+    proc = run(
+        "load", "--store", "memory", "--graph", graph, str(ROOT / "data/examples/aldermoor.ttl")
+    )
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "--graph" in proc.stderr and said in proc.stderr
+    assert_no_traceback(proc)
+    assert "internal error" not in proc.stderr

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .. import rdfio, validation_report
+from ..iris import iri_problem
 from ..queries import QueryError, get, load_all
 from ..store.base import AskResult, GraphResult, StoreError
 from ..store.writer import Writer
@@ -27,6 +28,8 @@ def cmd_load(args: argparse.Namespace) -> int:
     when the store fails (the files before it are stored)."""
     if args.graph and len(args.files) > 1:
         raise UsageError("--graph names one graph: give one file with it")
+    if args.graph is not None and iri_problem(args.graph):
+        raise UsageError(f"--graph {args.graph[:200]!r} is not an IRI: {iri_problem(args.graph)}")
     parsed = []
     for name in args.files:
         try:

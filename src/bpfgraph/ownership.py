@@ -8,10 +8,17 @@ city's timeline. The write gate therefore refuses (``conflict``, HTTP 409) a wri
 make one mapping part described by two graphs:
 
 - a **part** is an IRI typed, in the data written, as a city mapping, process mapping, outcome
-  adoption, city outcome, sub-process, action step or process summary (:data:`PART_CLASSES`);
+  adoption, sub-process, action step or process summary (:data:`PART_CLASSES`), or linked as
+  one (the object of ``bpf:hasProcessMapping``, ``bpf:hasOutcomeAdoption``, … —
+  :data:`PART_LINKS`: the shapes find parts that way, typed or not);
 - a part of the data written may be described (as a subject) by no other graph — the graph's
   own derived summary and the provenance graph aside — and by no other graph written with it;
 - no subject of the data written may be a part of another graph (typed there as one).
+
+A city's own outcomes (``bpf:CityOutcome``), the city and its organisations are shared: a city
+outcome followed from one assessment to the next keeps its IRI. The framework's own terms
+(IRIs under ``https://w3id.org/bpfgraph/``) are described by the framework's graphs only: a
+user graph that would describe one is refused (``reserved``, 403).
 
 Blank nodes belong to their graph and are not compared. The check reads the store (a few small
 queries per write) and runs before the one transaction that writes.
@@ -38,23 +45,35 @@ from rdflib import RDF, Graph, URIRef
 
 from . import summaries
 from .store.base import SelectResult, Store
-from .vocab import BPF, PROV_GRAPH
+from .vocab import BASE, BPF, PROV_GRAPH
 
 #: the classes whose members are a mapping's own parts (described in one graph only)
 PART_CLASSES = (
     BPF.CityMapping,
     BPF.ProcessMapping,
     BPF.OutcomeAdoption,
-    BPF.CityOutcome,
     BPF.SubProcess,
     BPF.ActionStep,
     BPF.ProcessSummary,
+)
+#: the properties whose objects are parts, typed or not
+PART_LINKS = (
+    BPF.hasProcessMapping,
+    BPF.hasOutcomeAdoption,
+    BPF.hasSubProcess,
+    BPF.hasActionStep,
+    BPF.processSummary,
 )
 
 _BATCH = 400  # IRIs per VALUES block
 _WHOLE = 20_000  # beyond this many subjects, the store's parts are read whole instead
 
 _TYPES = " ".join(f"<{c}>" for c in PART_CLASSES)
+_LINKS = " ".join(f"<{p}>" for p in PART_LINKS)
+#: a part elsewhere: typed as one there, or linked as one there
+_IS_PART = (
+    f"{{ ?s a ?t VALUES ?t {{ {_TYPES} }} }} UNION {{ ?x ?link ?s VALUES ?link {{ {_LINKS} }} }}"
+)
 
 
 class PartConflict(Exception):
@@ -66,11 +85,17 @@ class PartConflict(Exception):
         self.message = message
 
 
+class FrameworkTerm(PartConflict):
+    """A write that would describe one of the framework's own terms."""
+
+
 def check_parts(store: Store, graphs: dict[str, Graph | bytes | None]) -> None:
     """Refuse (:class:`PartConflict`) writing ``graphs`` (name -> new content; None: deleted;
     the empty name ``""``: the default graph) when a mapping part would be described by two
     graphs."""
     held = {name: _terms(data) for name, data in graphs.items() if data is not None}
+    for name, (_parts, subjects) in held.items():
+        _not_the_frameworks(name, subjects)
     _within(held)
     # what the graphs written now held before does not count: it is replaced
     own = {g for name in graphs for g in _own_graphs(name)}
@@ -83,21 +108,37 @@ def check_parts(store: Store, graphs: dict[str, Graph | bytes | None]) -> None:
 
 
 def _terms(data: Graph | bytes) -> tuple[set[str], set[str]]:
-    """(the parts typed in ``data``, every IRI subject of ``data``)."""
+    """(the parts ``data`` types or links as parts, every IRI subject of ``data``)."""
     if isinstance(data, bytes):
         typed = str(RDF.type)
         classes = {str(c) for c in PART_CLASSES}
+        links = {str(p) for p in PART_LINKS}
         parts, subjects = set(), set()
         for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
             if isinstance(t.subject, ox.NamedNode):
                 subjects.add(t.subject.value)
                 if t.predicate.value == typed and t.object.value in classes:
                     parts.add(t.subject.value)
+            if t.predicate.value in links and isinstance(t.object, ox.NamedNode):
+                parts.add(t.object.value)
         return parts, subjects
     parts = {
         str(s) for c in PART_CLASSES for s in data.subjects(RDF.type, c) if isinstance(s, URIRef)
     }
+    parts |= {str(o) for p in PART_LINKS for o in data.objects(None, p) if isinstance(o, URIRef)}
     return parts, {str(s) for s in data.subjects(unique=True) if isinstance(s, URIRef)}
+
+
+def _not_the_frameworks(name: str, subjects: set[str]) -> None:
+    """Refuse data that describes the framework's own terms."""
+    for s in sorted(subjects):
+        if s.startswith(BASE):
+            here = f"graph <{name}>" if name else "the default graph"
+            raise FrameworkTerm(
+                f"<{s}> is the framework's own term, described by the framework's graphs only, "
+                f"not by {here}: a mapping refers to the framework's terms and describes its "
+                "own resources under its own IRIs; nothing was changed"
+            )
 
 
 def _within(held: dict[str, tuple[set[str], set[str]]]) -> None:
@@ -127,12 +168,11 @@ def _parts_elsewhere(
 ) -> Iterator[tuple[str, str]]:
     """(subject, graph) for each of ``subjects`` a graph not in ``own`` types as a part."""
     if len(subjects) > _WHOLE:  # many subjects: the parts the store holds are fewer
-        pattern = f"?s a ?t . VALUES ?t {{ {_TYPES} }}"
-        for s, g in _select(store, pattern, own, default, limit=None):
+        for s, g in _select(store, _IS_PART, own, default, limit=None):
             if s in subjects:
                 yield s, g
         return
-    yield from _matches(store, subjects, own, f"?s a ?t . VALUES ?t {{ {_TYPES} }}", default)
+    yield from _matches(store, subjects, own, _IS_PART, default)
 
 
 def _matches(

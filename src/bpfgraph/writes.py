@@ -344,6 +344,8 @@ def write_graphs(
 def _check_parts(store: Store, graphs: dict[str, Graph | bytes | None]) -> None:
     try:
         ownership.check_parts(store, graphs)
+    except ownership.FrameworkTerm as exc:
+        raise WriteRefused("reserved", exc.message) from None
     except ownership.PartConflict as exc:
         raise WriteRefused("conflict", exc.message) from None
 

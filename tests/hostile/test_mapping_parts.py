@@ -221,3 +221,25 @@ def test_two_mappings_in_one_graph_are_refused(client: httpx.Client, server: Bpf
     response = gsp("PUT", "https://example.org/parts/two", two)(client, server)
     assert response.status_code == 400, response.text
     assert "exactly one bpf:CityMapping" in response.json()["error"]
+
+
+FRAMEWORK_TERM = '<https://w3id.org/bpfgraph/id/process/G1> <http://www.w3.org/2004/02/skos/core#prefLabel> "Hacked"@en .'
+TERM_WRITES = [
+    ("put", gsp("PUT", B, FRAMEWORK_TERM, "application/n-triples")),
+    ("post", gsp("POST", B, FRAMEWORK_TERM, "application/n-triples")),
+    ("post-default", gsp("POST", None, FRAMEWORK_TERM, "application/n-triples")),
+    ("insert", sparql(insert(FRAMEWORK_TERM, B))),
+    ("insert-default", sparql(insert(FRAMEWORK_TERM, None))),
+]
+
+
+@pytest.mark.parametrize("request_", [w[1] for w in TERM_WRITES], ids=[w[0] for w in TERM_WRITES])
+def test_the_frameworks_terms_are_described_by_the_framework_only(
+    client: httpx.Client, server: BpfgraphServer, request_
+) -> None:
+    """A user graph re-labelling G1 would show on every page that reads the union: 403."""
+    before = state(client)
+    response = request_(client, server)
+    assert response.status_code == 403, response.text
+    assert "is the framework's own term" in response.text
+    assert state(client) == before

@@ -367,3 +367,25 @@ def test_oversized_headers_are_refused(method: str, url: str, header: str, clien
     if method != "HEAD":
         assert response.json()["status"] == 431 and "KiB" in response.json()["error"]
     assert client.get("/health").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/id/process/G1",
+        "/def",
+        "/cities",
+        "/health",
+        "/catalog",
+        "/download/framework.ttl",
+        "/queries",
+    ],
+)
+@pytest.mark.parametrize("spoil", ["%0A", "%0D", "%0D%0A", "%09", "%00", "%7F"])
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_a_path_with_a_control_character_names_nothing(client: httpx.Client, path, spoil, method):
+    """Starlette's route patterns end in $, which matches before a final newline: /cities%0A
+    answered as /cities (the attack's finding; duplicate URLs, cache entries and ETags)."""
+    response = client.request(method, path + spoil)
+    assert response.status_code == 404, (path + spoil, response.status_code)
+    assert client.request(method, path).status_code == 200

@@ -67,6 +67,8 @@ class Cells:
     base: str = ""
     lang: str = "en"
     minted: set[URIRef] = field(default_factory=set)
+    #: the number each local name last reached in :meth:`mint`
+    minted_up_to: dict[str, int] = field(default_factory=dict)
     total_rows: int = 0
     #: IRI -> the first cell of the row it is written in
     made: dict[str, str] = field(default_factory=dict)
@@ -193,9 +195,13 @@ class Cells:
         """A new ID under Base: ``local``, or ``local-2``… when that is taken."""
         if len(self.base) + len(local) > MAX_IRI:
             raise RDFInputError(self.source, f"{lay.MAPPING}: Base is too long to mint IDs under")
-        candidate, n = URIRef(self.base + local), 1
+        # each local name goes on from the number it last reached: minting n IDs of one name
+        # costs n steps, not n² (an attack's workbook of 5,000 rows took minutes)
+        n = self.minted_up_to.get(local, 1)
+        candidate = URIRef(self.base + local if n == 1 else f"{self.base}{local}-{n}")
         while candidate in self.minted or (candidate, None, None) in self.out:
             n += 1
             candidate = URIRef(f"{self.base}{local}-{n}")
         self.minted.add(candidate)
+        self.minted_up_to[local] = n
         return candidate

@@ -78,8 +78,11 @@ MAX_ROWS = 5_000
 MAX_TOTAL_ROWS = 20_000
 MAX_UNPACKED = 64 * 1024 * 1024
 #: the most elements (start tags) the workbook's XML parts may hold together: each costs
-#: openpyxl some microseconds, and 20,000 rows of 15 cells need about 1,000,000
-MAX_TAGS = 1_500_000
+#: openpyxl some microseconds (a full mapping has some 30,000; 20,000 rows of 15 filled cells
+#: about 600,000), and in one part other than a sheet (styles, shared strings: openpyxl reads
+#: a style element in some 11 µs, so 1.45 million took 16 s)
+MAX_TAGS = 800_000
+MAX_PART_TAGS = 200_000
 #: the media type of a workbook, and its file suffix
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SUFFIX = ".xlsx"

@@ -11,7 +11,7 @@ import zipfile
 import zlib
 
 from .errors import RDFInputError
-from .workbook_layout import MAX_TAGS, MAX_UNPACKED
+from .workbook_layout import MAX_PART_TAGS, MAX_TAGS, MAX_UNPACKED
 
 _MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*\bref=\"([^\"]+)\"")
 
@@ -47,7 +47,14 @@ def open_zip(data: bytes, source: str) -> zipfile.ZipFile:
         )
     tags = 0
     for info in infos:
-        tags += _check_part(archive, info, source)
+        held = _check_part(archive, info, source)
+        if held > MAX_PART_TAGS and not info.filename.startswith("xl/worksheets/"):
+            raise RDFInputError(
+                source,
+                f"{info.filename[:200]}: more than {MAX_PART_TAGS:,} XML elements in a part "
+                "other than a sheet (styles or strings far beyond what a mapping needs)",
+            )
+        tags += held
         if tags > MAX_TAGS:
             raise RDFInputError(
                 source,

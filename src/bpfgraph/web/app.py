@@ -14,6 +14,7 @@ import functools
 import gc
 import logging
 import os
+import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -66,6 +67,12 @@ class App(FastAPI):
             message = f"the request headers exceed {MAX_HEADER_BYTES // 1024} KiB"
             await errors.error_response(431, message)(scope, receive, send)
             return
+        if scope["type"] == "http" and _CONTROL.search(scope["path"]):
+            # the routes' patterns would match "/cities\n" as "/cities" ($ before a final
+            # newline): a path with a control character names no resource here
+            message = "no such path: it holds a control character (a line feed, a tab, …)"
+            await errors.error_response(404, message)(scope, receive, send)
+            return
         if scope["type"] == "http" and scope["method"] == "HEAD":
             await self.front({**scope, "method": "GET"}, receive, head_as_get(send))
             return
@@ -74,6 +81,9 @@ class App(FastAPI):
     async def framework(self, scope: Scope, receive: Receive, send: Send) -> None:
         """FastAPI itself: middleware, routing, error handlers."""
         await super().__call__(scope, receive, send)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _header_bytes(scope: Scope) -> int:

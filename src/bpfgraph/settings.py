@@ -10,6 +10,7 @@ import os
 import re
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -138,8 +139,26 @@ class Settings(FileSettings):
     def _http_iri(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        if not re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", value):
-            raise ValueError(f"{value!r} is not an http(s) IRI")
+        parts = urlsplit(value) if re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", value) else None
+        if parts is None or not parts.hostname:
+            raise ValueError(f"{value!r} is not an http(s) IRI with a host")
+        return value
+
+    @field_validator("catalog_base")
+    @classmethod
+    def _a_base(cls, value: str | None) -> str | None:
+        if value is not None and ("?" in value or "#" in value):
+            raise ValueError(
+                f"{value!r} has a query or a fragment: a base is the address the catalog's "
+                "IRIs are made under, such as https://data.example.org/bpf/"
+            )
+        return value
+
+    @field_validator("publisher_name")
+    @classmethod
+    def _named(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the publisher needs a name")
         return value
 
     @field_validator("catalog_base")

@@ -86,3 +86,20 @@ def test_concurrent_misses_compute_once():
         t.join()
     assert len(calls) == 1
     assert len(results) == 8 and all(r is results[0] for r in results)
+
+
+def test_an_answer_made_across_a_write_is_not_kept():
+    """A write (which clears the cache) while an answer is made: the answer, which may mix the
+    data before and after, goes to its request but is not kept (the attack's stale page)."""
+    from bpfgraph.web.cache import AnswerCache
+
+    cache = AnswerCache(10_000)
+
+    def made_while_written() -> bytes:
+        cache.clear()  # a write lands meanwhile
+        return b"mixed"
+
+    assert cache.compute(("page", 7), made_while_written) == b"mixed"
+    assert cache.get(("page", 7)) is None
+    assert cache.compute(("page", 7), lambda: b"fresh") == b"fresh"
+    assert cache.get(("page", 7)) == b"fresh"

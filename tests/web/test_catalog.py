@@ -131,7 +131,7 @@ def test_a_browser_is_sent_to_the_mappings_page(server: BpfgraphServer) -> None:
     r = httpx.get(
         server.url(f"/catalog/mapping/{mapping_key(ALDERMOOR)}"), headers={"Accept": "text/html"}
     )
-    assert r.status_code == 303 and r.headers["location"].startswith("/city?mapping=")
+    assert r.status_code == 303 and r.headers["location"].startswith(BASE + "city?mapping=")
     assert httpx.get(server.url("/catalog/mapping/0000000000000000")).status_code == 404
 
 
@@ -142,6 +142,10 @@ def test_a_browser_is_sent_to_the_mappings_page(server: BpfgraphServer) -> None:
         ("BPFGRAPH_CATALOG_BASE", "ftp://example.org/", "is not an http(s) IRI"),
         ("BPFGRAPH_PUBLISHER_IRI", "https://exa mple.org/", "is not an http(s) IRI"),
         ("BPFGRAPH_CONTACT_EMAIL", "nobody", "is not an e-mail address"),
+        ("BPFGRAPH_CATALOG_BASE", "https://data.example.org/b#frag", "a query or a fragment"),
+        ("BPFGRAPH_CATALOG_BASE", "https://a.example/?q=1", "a query or a fragment"),
+        ("BPFGRAPH_CATALOG_BASE", "https:///", "with a host"),
+        ("BPFGRAPH_PUBLISHER_NAME", " ", "needs a name"),
         ("BPFGRAPH_CATALOG_PAGE_SIZE", "0", "give 1 to 10000"),
         ("BPFGRAPH_CATALOG_PAGE_SIZE", "many", "BPFGRAPH_CATALOG_PAGE_SIZE"),
     ],
@@ -153,3 +157,127 @@ def test_bad_catalog_settings_stop_serve_with_one_line(
     assert proc.returncode != 0
     assert f"bad setting {variable}" in proc.stderr and said in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+HOSTILE = [
+    # (id, what the mapping adds about itself, what must not reach the catalog)
+    ("contact-is-the-mapping", "<M> dcat:contactPoint <M> .", "hasProcessMapping"),
+    ("period-is-the-mapping", "<M> dcterms:temporal <M> .", "hasProcessMapping"),
+    (
+        "contact-is-the-catalog",
+        f'<M> dcat:contactPoint <{BASE}catalog> . <{BASE}catalog> dcterms:title "Evil" ; vcard:fn "Evil" .',
+        "Evil",
+    ),
+    (
+        "contact-says-more",
+        '<M> dcat:contactPoint <https://evil.example/c> . <https://evil.example/c> vcard:fn "Office" ; '
+        'dcterms:title "Evil" ; dcat:dataset <https://evil.example/fake> .',
+        "evil.example/fake",
+    ),
+    (
+        "city-is-the-catalog",
+        f"<M> dcterms:spatial <{BASE}catalog#contact> .",
+        "catalog#contact> a dcterms:Location",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("extra", "kept_out"), [h[1:] for h in HOSTILE], ids=[h[0] for h in HOSTILE]
+)
+def test_a_mapping_cannot_write_into_the_catalog(
+    tmp_path_factory: pytest.TempPathFactory, extra: str, kept_out: str
+) -> None:
+    """A contact point, period or place the mapping points at the catalog, itself or
+    another dataset: only a vCard's name and addresses and a period's dates are carried over;
+    the page stays RDF that strict parsers read and DCAT-AP it was."""
+    import pyoxigraph as ox
+
+    srv = BpfgraphServer(
+        tmp_path_factory.mktemp("hostile"),
+        env={"BPFGRAPH_LOAD_CITIES": "false", "BPFGRAPH_CATALOG_BASE": BASE},
+    )
+    try:
+        text = (ROOT / "data" / "examples" / "kestrel-bay.ttl").read_text()
+        prefixes = "@prefix dcat: <http://www.w3.org/ns/dcat#> .\n@prefix vcard: <http://www.w3.org/2006/vcard/ns#> .\n"
+        body = prefixes + text + "\n" + extra.replace("<M>", f"<{KESTREL}>")
+        put = httpx.put(
+            srv.url("/graphs"),
+            params={"graph": "https://example.org/graph/k"},
+            content=body.encode(),
+            headers={"Content-Type": "text/turtle", **srv.auth},
+            timeout=60,
+        )
+        assert put.status_code in (201, 422), put.text
+        for accept, fmt in (
+            ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+            ("text/turtle", ox.RdfFormat.TURTLE),
+        ):
+            page = httpx.get(srv.url("/catalog"), headers={"Accept": accept}, timeout=60)
+            assert page.status_code == 200
+            list(ox.parse(page.content, format=fmt))  # strict parsers read it
+            assert kept_out not in page.text
+    finally:
+        srv.stop()
+
+
+def test_pages_refuse_what_is_no_page(server: BpfgraphServer) -> None:
+    for query in (
+        "page=%C2%B2",
+        "page=%EF%BC%91",
+        "page=0",
+        "page=1&page=2",
+        "after=XYZ",
+        "page=2&after=0000000000000000",
+        "after=a&after=b",
+    ):
+        r = httpx.get(
+            server.url("/catalog?" + query), headers={"Accept": "text/turtle"}, timeout=60
+        )
+        assert r.status_code == 400, (query, r.status_code)
+
+
+def test_a_walk_by_next_links_misses_nothing_deleted_before_it(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Pages after the first are cursors (after=KEY): a mapping deleted from a page already
+    read does not shift the rest out of the walk (positional pages did: the attack's finding)."""
+    srv = BpfgraphServer(
+        tmp_path_factory.mktemp("walk"),
+        env={"BPFGRAPH_LOAD_CITIES": "false", "BPFGRAPH_CATALOG_PAGE_SIZE": "1"},
+    )
+    hydra = Namespace("http://www.w3.org/ns/hydra/core#")
+    try:
+        srv.store_examples()
+        seen: set[str] = set()
+        url, deleted = srv.url("/catalog"), False
+        while url:
+            g = Graph().parse(
+                data=httpx.get(url, headers={"Accept": "text/turtle"}, timeout=60).content,
+                format="turtle",
+            )
+            seen |= {
+                str(d) for d in g.subjects(RDF.type, DCAT.Dataset) if "/catalog/mapping/" in str(d)
+            }
+            if not deleted:  # the first page read: delete the mapping shown on it
+                shown = next(iter(seen))
+                graphs = {
+                    mapping_key(m): g
+                    for m, g in (
+                        (ALDERMOOR, "aldermoor"),
+                        (KESTREL, "kestrel-bay"),
+                        ("https://example.org/city/valdoria/bpf-mapping/mapping", "valdoria"),
+                    )
+                }
+                gone = graphs[shown.rsplit("/", 1)[1]]
+                httpx.delete(
+                    srv.url("/graphs"),
+                    params={"graph": f"https://example.org/graph/{gone}"},
+                    headers=srv.auth,
+                )
+                deleted = True
+            following = [o for o in g.objects(None, hydra.next)]
+            url = str(following[0]) if following else ""
+        assert len(seen) == 3  # the two left, and the one deleted after it was read
+    finally:
+        srv.stop()

@@ -44,6 +44,8 @@ class AnswerCache:
         self._bytes = 0
         self._lock = threading.Lock()
         self._pending: dict[Hashable, threading.Lock] = {}
+        #: how many times the cache was cleared: an answer made across a clear is not kept
+        self._generation = 0
 
     def get(self, key: Hashable, default: object = None) -> object:
         """The value kept for ``key`` (now the most recently used), or ``default``."""
@@ -82,8 +84,12 @@ class AnswerCache:
         with pending:
             found = self.get(key)
             if found is None:
+                generation = self._generation
                 found = make()
-                self[key] = found
+                # the data changed while it was made (a write cleared the cache): the answer
+                # may mix before and after, so it goes to this request only, not the cache
+                if generation == self._generation:
+                    self[key] = found
         with self._lock:
             self._pending.pop(key, None)
         return cast(T, found)
@@ -91,6 +97,7 @@ class AnswerCache:
     def clear(self) -> None:
         """Drop everything (the data changed)."""
         with self._lock:
+            self._generation += 1
             self._items.clear()
             self._bytes = 0
 

@@ -15,6 +15,7 @@ metadata datasets first, then the mappings by key), each page a Hydra ``PagedCol
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 from collections.abc import Callable
@@ -102,7 +103,7 @@ def metadata(
     media: str,
     publishing: Publishing,
     written: dt.datetime,
-    page: int = 1,
+    page: int | str = 1,
 ) -> tuple[bytes, str, str]:
     """The body, media type and ETag of ``/catalog`` (page ``page``), ``/void`` or
     ``/provenance`` (``name``), made once per store version (404: no such page)."""
@@ -115,7 +116,9 @@ def metadata(
                 turtle = metadata(cache, store, other, "text/turtle", publishing, written)
                 return len(turtle[0])
 
-            graph = build_catalog(store, publishing, written, page, sizes, turtle_size)
+            graph = build_catalog(
+                store, publishing, written, page, sizes, turtle_size, cached_sizes(cache, store)
+            )
         elif name == "void":
             graph = build_void(store, publishing.base)
         else:
@@ -134,57 +137,120 @@ def build_catalog(
     store: Store,
     publishing: Publishing,
     written: dt.datetime,
-    page: int = 1,
+    page: int | str = 1,
     sizes: Sizes | None = None,
     meta_sizes: Sizes | None = None,
+    mapping_sizes_of: Callable[[str], dict[str, int]] | None = None,
 ) -> Graph:
-    """One page of the DCAT catalog (the first also carries VoID and PROV); ``sizes`` and
-    ``meta_sizes`` give the framework's downloads' and the VoID and PROV documents' sizes."""
+    """One page of the DCAT catalog: ``page`` a number (the first also carries the framework's
+    and the metadata datasets, VoID and PROV) or the key of the mapping the page comes after;
+    ``sizes`` and ``meta_sizes`` give the framework's downloads' and the VoID and PROV
+    documents' sizes."""
     entries = mapping_entries(store)
-    items: list[str | MappingEntry] = [*DATASETS, *META_DATASETS, *entries]
     size = max(1, publishing.page_size)
-    pages = max(1, math.ceil(len(items) / size))
-    if not 1 <= page <= pages:
-        raise ProtocolError(404, f"page={page}: the catalog has {pages} page(s)")
+    nodes = Nodes(publishing)
+    window = _window([e.key for e in entries], size, page, nodes)
     g = Graph()
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns)
     for prefix, namespace in {"void": VOID, "foaf": FOAF, "hydra": HYDRA, "vcard": VCARD}.items():
         g.bind(prefix, namespace)
-    nodes = Nodes(publishing)
     publisher(g, nodes)
     _catalogs(g, nodes)
-    _paging(g, nodes, page, pages, len(items))
+    _paging(g, nodes, window, len(DATASETS) + len(META_DATASETS) + len(entries))
     moment = _moment(store, written)
-    shown = items[(page - 1) * size : page * size]
-    mappings = [item for item in shown if isinstance(item, MappingEntry)]
-    more = extras(store, mappings)
-    for item in shown:
-        if isinstance(item, MappingEntry):
-            ds = add_dataset(g, nodes, item, more, mapping_sizes(store, item.graph))
-            _listed(g, nodes, nodes.core, ds)
-        elif item in DATASETS:
-            _framework_dataset(g, nodes, item, moment, sizes)
-        else:
-            _metadata_dataset(g, nodes, item, moment, meta_sizes)
-    if page == 1:
+    shown = entries[window.start : window.start + size]
+    more = extras(store, shown)
+    sized = mapping_sizes_of or (lambda graph: mapping_sizes(store, graph))
+    for entry in shown:
+        ds = add_dataset(g, nodes, entry, more, sized(entry.graph))
+        _listed(g, nodes, nodes.core, ds)
+    if window.first:
+        for name in DATASETS:
+            _framework_dataset(g, nodes, name, moment, sizes)
+        for name in META_DATASETS:
+            _metadata_dataset(g, nodes, name, moment, meta_sizes)
         g += build_void(store, publishing.base)
         g += build_provenance(store, publishing.base)
     typed_values(g)
     return g
 
 
+@dataclass(frozen=True)
+class Window:
+    """Which mappings a page shows (from ``start``), its address, and its Hydra links."""
+
+    start: int
+    first: bool
+    here: URIRef
+    links: dict[str, URIRef]
+
+
+def _window(keys: list[str], size: int, page: int | str, nodes: Nodes) -> Window:
+    """The mappings of one page: page 1 the first ``size`` (with the framework's datasets),
+    page N the N-th ``size``, and ``after`` a key the ``size`` after it (a cursor: mappings
+    written or deleted before it do not shift what comes after, so a harvest that follows
+    the next links misses nothing that stays published)."""
+    if isinstance(page, int):
+        start = (page - 1) * size
+        if page > 1 and start >= len(keys):
+            last = max(1, math.ceil(len(keys) / size))
+            raise ProtocolError(404, f"page={page}: the catalog has {last} page(s)")
+        here = nodes.page(page)
+    else:
+        start = bisect.bisect_right(keys, page)
+        here = nodes.after(page)
+
+    def cursor(index: int) -> URIRef:
+        """The page starting at mapping ``index``."""
+        return nodes.page(1) if index <= 0 else nodes.after(keys[index - 1])
+
+    links = {"first": nodes.page(1)}
+    remaining = max(len(keys) - 1 - start, 0)
+    links["last"] = cursor(start + size * (remaining // size))
+    if start + size < len(keys):
+        links["next"] = cursor(start + size)
+    if start > 0:
+        links["previous"] = cursor(start - size)
+    return Window(start, page == 1, here, links)
+
+
 _MAPPING_EXTS = ("ttl", "jsonld", "nt", "rdf")
 
 
-def mapping_dataset(store: Store, publishing: Publishing, entry: MappingEntry) -> Graph:
-    """What the catalog says of one city mapping's dataset (its IRI dereferences to this)."""
+def cached_sizes(cache: AnswerCache, store: Store) -> Callable[[str], dict[str, int]]:
+    """Each mapping's download sizes, kept per store version (whatever the catalog's base)."""
+
+    def sized(graph: str) -> dict[str, int]:
+        return cache.compute(("mapping-sizes", graph), lambda: mapping_sizes(store, graph))
+
+    return sized
+
+
+def mapping_dataset(
+    cache: AnswerCache, store: Store, publishing: Publishing, entry: MappingEntry
+) -> Graph:
+    """What the catalog says of one city mapping's dataset (its IRI dereferences to this),
+    made once per store version."""
+
+    def make() -> Graph:
+        return _mapping_dataset(store, publishing, entry, cached_sizes(cache, store))
+
+    return cache.compute(("mapping-dataset", entry.key, publishing), make)
+
+
+def _mapping_dataset(
+    store: Store,
+    publishing: Publishing,
+    entry: MappingEntry,
+    sized: Callable[[str], dict[str, int]],
+) -> Graph:
     g = Graph()
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns)
     nodes = Nodes(publishing)
     publisher(g, nodes)
-    add_dataset(g, nodes, entry, extras(store, [entry]), mapping_sizes(store, entry.graph))
+    add_dataset(g, nodes, entry, extras(store, [entry]), sized(entry.graph))
     typed_values(g)
     return g
 
@@ -247,22 +313,17 @@ def _catalogs(g: Graph, nodes: Nodes) -> None:
     g.add((cat, DCAT.service, service))
 
 
-def _paging(g: Graph, nodes: Nodes, page: int, pages: int, total: int) -> None:
+def _paging(g: Graph, nodes: Nodes, window: Window, total: int) -> None:
     """This page as a Hydra paged collection (the current and the deprecated terms both: what
     ckanext-dcat and piveau read)."""
-    here = nodes.page(page)
+    here = window.here
     g.add((here, RDF.type, HYDRA.PagedCollection))
     g.add((here, RDF.type, HYDRA.PartialCollectionView))
     g.add((here, HYDRA.totalItems, Literal(total, datatype=XSD.integer)))
     g.add((here, HYDRA.itemsPerPage, Literal(nodes.publishing.page_size, datatype=XSD.integer)))
-    links = [("first", "firstPage", 1), ("last", "lastPage", pages)]
-    if page < pages:
-        links.append(("next", "nextPage", page + 1))
-    if page > 1:
-        links.append(("previous", "previousPage", page - 1))
-    for current, deprecated, number in links:
-        g.add((here, HYDRA[current], nodes.page(number)))
-        g.add((here, HYDRA[deprecated], nodes.page(number)))
+    for current, target in window.links.items():
+        g.add((here, HYDRA[current], target))
+        g.add((here, HYDRA[current + "Page"], target))
 
 
 def _moment(store: Store, written: dt.datetime) -> Moment:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 import pyoxigraph as ox
-from rdflib import RDF, XSD, Graph, Literal, URIRef
+from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDFS, SKOS
 from rdflib.term import Node
 
@@ -175,14 +175,14 @@ def add_dataset(
     if licence is not None:
         g.add((ds, DCTERMS.license, licence))
     issued = entry.first("created") or entry.written
-    modified = entry.first("modified") or entry.first("created") or entry.written
+    modified = entry.first("modified") or entry.written
     for prop, value in ((DCTERMS.issued, issued), (DCTERMS.modified, modified)):
         if isinstance(value, Literal):
             g.add((ds, prop, _dated(value)))
     for place in [URIRef(entry.city), *entry.values.get("places", [])]:
-        if isinstance(place, URIRef):
+        if isinstance(place, URIRef) and not str(place).startswith(nodes.base):
             g.add((ds, DCTERMS.spatial, place))
-    _linked(g, ds, mapping, more, nodes.contact)
+    _linked(g, ds, mapping, more, nodes)
     findable(g, ds, MAPPING_KEYWORDS)
     page = URIRef(nodes.base + "city?mapping=" + quote(entry.mapping, safe=""))
     g.add((ds, DCAT.landingPage, page))
@@ -225,21 +225,40 @@ def _publisher(g: Graph, nodes: Nodes, entry: MappingEntry) -> URIRef:
     return nodes.publisher
 
 
-def _linked(g: Graph, ds: URIRef, mapping: URIRef, more: Graph, contact: URIRef) -> None:
-    """The mapping's period and contact point, carried over with their description; the
-    service's contact point when the mapping gives none."""
+#: what of a mapping's contact point and period the catalog carries over (nothing else: the
+#: mapping must not speak for the catalog, another dataset or itself through them)
+_CARRIED = {
+    DCAT.contactPoint: (
+        VCARD.Kind,
+        {VCARD.fn, VCARD.hasEmail, VCARD.hasURL, VCARD.hasTelephone, VCARD["organization-name"]},
+    ),
+    DCTERMS.temporal: (DCTERMS.PeriodOfTime, {DCAT.startDate, DCAT.endDate}),
+}
+
+
+def _linked(g: Graph, ds: URIRef, mapping: URIRef, more: Graph, nodes: Nodes) -> None:
+    """The mapping's period and contact point, with their dates and the vCard's name, e-mail,
+    address and telephone only; the service's contact point when the mapping gives none. A
+    node under the catalog's base, the mapping itself, or one with nothing to carry over is
+    left out (a mapping could otherwise write into the catalog through them)."""
     contacts = 0
-    for link, node in more.predicate_objects(mapping):
-        if link == DCAT.contactPoint:
-            contacts += 1
-            g.add((node, RDF.type, VCARD.Kind))
-        else:
-            g.add((node, RDF.type, DCTERMS.PeriodOfTime))
-        g.add((ds, link, node))
-        for p, o in more.predicate_objects(node):
-            g.add((node, p, o))
+    for link, (kind, carried) in _CARRIED.items():
+        for node in more.objects(mapping, link):
+            if node == mapping or not isinstance(node, URIRef | BNode):
+                continue
+            if isinstance(node, URIRef) and str(node).startswith(nodes.base):
+                continue
+            values = [(p, o) for p, o in more.predicate_objects(node) if p in carried]
+            values = [(p, o) for p, o in values if not str(o).startswith(nodes.base)]
+            if not values:
+                continue
+            contacts += link == DCAT.contactPoint
+            g.add((ds, link, node))
+            g.add((node, RDF.type, kind))
+            for p, o in values:
+                g.add((node, p, o))
     if not contacts:
-        g.add((ds, DCAT.contactPoint, contact))
+        g.add((ds, DCAT.contactPoint, nodes.contact))
 
 
 def _dated(value: Literal) -> Literal:

@@ -79,6 +79,10 @@ class Nodes:
         """The address of a page of the catalog (the first is the catalog itself)."""
         return URIRef(self.base + ("catalog" if number == 1 else f"catalog?page={number}"))
 
+    def after(self, key: str) -> URIRef:
+        """The address of the page of mappings after the one whose key is ``key``."""
+        return URIRef(self.base + f"catalog?after={key}")
+
 
 def describe(g: Graph, nodes: Nodes, node: URIRef, kind: URIRef, title: str, text: str) -> None:
     """``node`` with its class, title, description and the service's publisher."""

@@ -5,6 +5,7 @@ service holds, in DCAT-AP, VoID and PROV (RDF by Accept; the catalog also as an 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
@@ -27,16 +28,33 @@ OFFERED = [m for m in EXT_MEDIA.values() if m != "application/trig"]
 
 
 @router.get("/catalog")
-def catalog(request: Request, st: StateDep, page: str = "1") -> Response:
-    """The DCAT-AP catalog, page ``page`` (with VoID and PROV on the first), or the catalog
-    page for a browser."""
+def catalog(request: Request, st: StateDep) -> Response:
+    """The DCAT-AP catalog, a page of it (``page=N``, or ``after=KEY``: the mappings after
+    the one whose key is KEY, as the Hydra next links give), or the catalog page for a
+    browser."""
     if _browser(request.headers.get("accept")):
         listed = metadata.page_datasets(entries(st), list(EXT_MEDIA))
         html = render("catalog.html", title="Catalog", datasets=listed)
         return conditional(request, html, st.modified)
-    if not page.isdigit() or len(page) > 9 or int(page) < 1:
-        raise ProtocolError(400, f"page={page[:40]!r}: give a page number (1, 2, …)")
-    return answer(request, st, "catalog", int(page))
+    return answer(request, st, "catalog", _page(request))
+
+
+def _page(request: Request) -> int | str:
+    """The page a request asks for: a number (1 when none), or a key to start after (400:
+    not a page number, not a key, both, or given twice)."""
+    pages = request.query_params.getlist("page")
+    after = request.query_params.getlist("after")
+    if len(pages) > 1 or len(after) > 1 or (pages and after):
+        raise ProtocolError(400, "give one page=N or one after=KEY")
+    if after:
+        if not re.fullmatch(r"[0-9a-f]{16}", after[0]):
+            raise ProtocolError(
+                400, f"after={after[0][:40]!r}: give a mapping's key (16 hex digits)"
+            )
+        return after[0]
+    if pages and not re.fullmatch(r"[1-9][0-9]{0,8}", pages[0]):
+        raise ProtocolError(400, f"page={pages[0][:40]!r}: give a page number (1, 2, …)")
+    return int(pages[0]) if pages else 1
 
 
 @router.get("/catalog/mapping/{key}")
@@ -46,10 +64,11 @@ def mapping_dataset(key: str, request: Request, st: StateDep) -> Response:
     found = [e for e in entries(st) if e.key == key]
     if not found:
         raise ProtocolError(404, f"no city mapping dataset {key[:40]!r} in the catalog")
+    published = publishing(request, st)
     if _browser(request.headers.get("accept")):
-        where = "/city?mapping=" + quote(found[0].mapping, safe="")
+        where = published.base + "city?mapping=" + quote(found[0].mapping, safe="")
         return Response(status_code=303, headers={"Location": where, "Vary": "Accept"})
-    graph = metadata.mapping_dataset(st.store, publishing(request, st), found[0])
+    graph = metadata.mapping_dataset(st.cache, st.store, published, found[0])
     return conditional(request, rdf_response(graph, request, OFFERED), st.modified)
 
 
@@ -117,7 +136,7 @@ def publishing(request: Request, st: State) -> Publishing:
     )
 
 
-def answer(request: Request, st: State, name: str, page: int = 1) -> Response:
+def answer(request: Request, st: State, name: str, page: int | str = 1) -> Response:
     """A metadata resource in the syntax the client accepts, with its ETag and Last-Modified
     (304 when held)."""
     arrived = dt.datetime.now(dt.UTC)

@@ -126,6 +126,15 @@ BAD_CELLS = [
         f'C4!D{ROW}: "done" is not a status; use adopted, planned or declined',
     ),
     ("C4", f"H{ROW}", "last May", f'C4!H{ROW}: "last May" is not a date; use YYYY-MM-DD'),
+    *[
+        ("C4", f"H{ROW}", when, f'C4!H{ROW}: "{when}" is not a date; use YYYY-MM-DD')
+        for when in (
+            "2025-01-01T10:00:00+99:99",  # a time zone no clock has
+            "2025-01-01+15:00",
+            "2025-01-01T10:00:00-14:01",
+            "2025-01-01T10:00:00+05:60",
+        )
+    ],
     ("C4", f"A{ROW}", "goal", f'C4!A{ROW}: "goal" is not a kind of row; use outcome or practice'),
     ("C4", f"B{ROW}", "one two", f'C4!B{ROW}: "one two" is not an outcome number or ID'),
     ("C4", f"I{ROW}", "A team", f"C4!I{ROW}: an outcome row has no sub-process"),

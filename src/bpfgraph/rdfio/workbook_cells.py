@@ -32,6 +32,14 @@ _DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:
 Row = dict[str, Any]
 
 
+def _zone(text: str) -> bool:
+    """``text`` is no time zone, ``Z``, or one XSD allows (-14:00 to +14:00)."""
+    if text in ("", "Z"):
+        return True
+    hours, minutes = int(text[1:3]), int(text[4:6])
+    return minutes < 60 and hours * 60 + minutes <= 14 * 60
+
+
 def _real(text: str) -> bool:
     """``text`` (``YYYY-MM-DD`` or ``YYYY-MM-DDThh:mm:ss``) is a date that exists."""
     try:
@@ -185,9 +193,9 @@ class Cells:
         if isinstance(value, dt.date):
             return Literal(value.isoformat(), datatype=XSD.date)
         text = plain(value)
-        if _DATE.match(text) and _real(text[:10]):
+        if _DATE.match(text) and _real(text[:10]) and _zone(text[10:]):
             return Literal(text, datatype=XSD.date)
-        if _DATETIME.match(text) and _real(text[:19]):
+        if _DATETIME.match(text) and _real(text[:19]) and _zone(text[19:].lstrip(".0123456789")):
             return Literal(text, datatype=XSD.dateTime)
         raise self.fail(where, f"{quoted(text)} is not a date; use YYYY-MM-DD")
 

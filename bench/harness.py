@@ -103,7 +103,7 @@ def run_engine(
     from bpfgraph.inference import entailments
     from bpfgraph.loading import ensure_loaded
     from bpfgraph.summaries import summarize_graph, summary_graph
-    from bpfgraph.writes import load_files
+    from bpfgraph.bulk import load_files
 
     paths = ensure_mappings(out, n)
     result: dict = {"engine": engine, "n": n}
@@ -307,7 +307,7 @@ def _peak_rss_mib(pid: int) -> float:
 def _load_disk(path: Path, items: list[tuple[Path, str]]) -> None:
     from bpfgraph.loading import ensure_loaded
     from bpfgraph.store.oxigraph import OxigraphStore
-    from bpfgraph.writes import load_files
+    from bpfgraph.bulk import load_files
 
     store = OxigraphStore(path)
     ensure_loaded(store)

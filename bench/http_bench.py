@@ -119,7 +119,7 @@ def main() -> None:
     from bpfgraph import queries
     from bpfgraph.loading import ensure_loaded
     from bpfgraph.store.oxigraph import OxigraphStore
-    from bpfgraph.writes import load_files
+    from bpfgraph.bulk import load_files
 
     paths = ensure_mappings(args.out, args.n)
     work = Path(tempfile.mkdtemp(prefix="bpfhttp-"))

@@ -99,7 +99,9 @@ def check_parts(store: Store, graphs: dict[str, Graph | bytes | None]) -> None:
     _within(held)
     # what the graphs written now held before does not count: it is replaced
     own = {g for name in graphs for g in _own_graphs(name)}
-    default = "" not in graphs
+    # the default graph is read apart where the engine keeps it apart (a remote store's
+    # default graph may be the union of all graphs: Virtuoso's is)
+    default = "" not in graphs and store.embedded
     for name, (parts, subjects) in held.items():
         for s, where in _described_elsewhere(store, parts, own, default):
             raise PartConflict(_said(s, where, name, ours=True))

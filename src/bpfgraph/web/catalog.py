@@ -15,13 +15,11 @@ metadata datasets first, then the mappings by key), each page a Hydra ``PagedCol
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rdflib import RDF, XSD, Graph, Literal, URIRef
+from rdflib import XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL
 
 from .. import rdfio
@@ -33,6 +31,8 @@ from . import downloads
 from .cache import AnswerCache
 from .cache import etag as etag_of
 from .catalog_mappings import MappingEntry, add_dataset, extras, mapping_entries, mapping_sizes
+from .catalog_pages import paging
+from .catalog_pages import window as window_of
 from .catalog_terms import (
     CC_BY,
     DOWNLOAD_FORMATS,
@@ -49,7 +49,6 @@ from .catalog_terms import (
     rights,
     typed_values,
 )
-from .errors import ProtocolError
 from .negotiation import RDF_FORMATS
 from .void import build_provenance, build_void
 
@@ -149,7 +148,7 @@ def build_catalog(
     entries = mapping_entries(store)
     size = max(1, publishing.page_size)
     nodes = Nodes(publishing)
-    window = _window([e.key for e in entries], size, page, nodes)
+    window = window_of([e.key for e in entries], size, page, nodes)
     g = Graph()
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns)
@@ -157,7 +156,7 @@ def build_catalog(
         g.bind(prefix, namespace)
     publisher(g, nodes)
     _catalogs(g, nodes)
-    _paging(g, nodes, window, len(DATASETS) + len(META_DATASETS) + len(entries))
+    paging(g, nodes, window, len(DATASETS) + len(META_DATASETS) + len(entries))
     moment = _moment(store, written)
     shown = entries[window.start : window.start + size]
     more = extras(store, shown)
@@ -174,45 +173,6 @@ def build_catalog(
         g += build_provenance(store, publishing.base)
     typed_values(g)
     return g
-
-
-@dataclass(frozen=True)
-class Window:
-    """Which mappings a page shows (from ``start``), its address, and its Hydra links."""
-
-    start: int
-    first: bool
-    here: URIRef
-    links: dict[str, URIRef]
-
-
-def _window(keys: list[str], size: int, page: int | str, nodes: Nodes) -> Window:
-    """The mappings of one page: page 1 the first ``size`` (with the framework's datasets),
-    page N the N-th ``size``, and ``after`` a key the ``size`` after it (a cursor: mappings
-    written or deleted before it do not shift what comes after, so a harvest that follows
-    the next links misses nothing that stays published)."""
-    if isinstance(page, int):
-        start = (page - 1) * size
-        if page > 1 and start >= len(keys):
-            last = max(1, math.ceil(len(keys) / size))
-            raise ProtocolError(404, f"page={page}: the catalog has {last} page(s)")
-        here = nodes.page(page)
-    else:
-        start = bisect.bisect_right(keys, page)
-        here = nodes.after(page)
-
-    def cursor(index: int) -> URIRef:
-        """The page starting at mapping ``index``."""
-        return nodes.page(1) if index <= 0 else nodes.after(keys[index - 1])
-
-    links = {"first": nodes.page(1)}
-    remaining = max(len(keys) - 1 - start, 0)
-    links["last"] = cursor(start + size * (remaining // size))
-    if start + size < len(keys):
-        links["next"] = cursor(start + size)
-    if start > 0:
-        links["previous"] = cursor(start - size)
-    return Window(start, page == 1, here, links)
 
 
 _MAPPING_EXTS = ("ttl", "jsonld", "nt", "rdf")
@@ -311,19 +271,6 @@ def _catalogs(g: Graph, nodes: Nodes) -> None:
     g.add((service, DCAT.contactPoint, nodes.contact))
     g.add((service, DCTERMS.license, CC_BY))
     g.add((cat, DCAT.service, service))
-
-
-def _paging(g: Graph, nodes: Nodes, window: Window, total: int) -> None:
-    """This page as a Hydra paged collection (the current and the deprecated terms both: what
-    ckanext-dcat and piveau read)."""
-    here = window.here
-    g.add((here, RDF.type, HYDRA.PagedCollection))
-    g.add((here, RDF.type, HYDRA.PartialCollectionView))
-    g.add((here, HYDRA.totalItems, Literal(total, datatype=XSD.integer)))
-    g.add((here, HYDRA.itemsPerPage, Literal(nodes.publishing.page_size, datatype=XSD.integer)))
-    for current, target in window.links.items():
-        g.add((here, HYDRA[current], target))
-        g.add((here, HYDRA[current + "Page"], target))
 
 
 def _moment(store: Store, written: dt.datetime) -> Moment:

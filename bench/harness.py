@@ -99,11 +99,11 @@ def run_engine(
 ) -> dict:
     """Runs in a subprocess: load, (restart), queries, validation; prints one JSON line."""
     from bpfgraph import queries
+    from bpfgraph.bulk import load_files
     from bpfgraph.framework import PARTS, graph_iri
     from bpfgraph.inference import entailments
     from bpfgraph.loading import ensure_loaded
     from bpfgraph.summaries import summarize_graph, summary_graph
-    from bpfgraph.bulk import load_files
 
     paths = ensure_mappings(out, n)
     result: dict = {"engine": engine, "n": n}
@@ -305,9 +305,9 @@ def _peak_rss_mib(pid: int) -> float:
 
 
 def _load_disk(path: Path, items: list[tuple[Path, str]]) -> None:
+    from bpfgraph.bulk import load_files
     from bpfgraph.loading import ensure_loaded
     from bpfgraph.store.oxigraph import OxigraphStore
-    from bpfgraph.bulk import load_files
 
     store = OxigraphStore(path)
     ensure_loaded(store)

@@ -117,9 +117,9 @@ def main() -> None:
     from harness import ensure_mappings  # type: ignore[import-not-found]
 
     from bpfgraph import queries
+    from bpfgraph.bulk import load_files
     from bpfgraph.loading import ensure_loaded
     from bpfgraph.store.oxigraph import OxigraphStore
-    from bpfgraph.bulk import load_files
 
     paths = ensure_mappings(args.out, args.n)
     work = Path(tempfile.mkdtemp(prefix="bpfhttp-"))
